@@ -36,6 +36,9 @@ MATHML = "{http://www.w3.org/1998/Math/MathML}"
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 YEAR_RE = re.compile(r"\b(\d{4})\b")
 MEDLINE_MONTH_RE = re.compile(r"^\s*\d{4}\s+([A-Za-z]{3})")
+AUTHOR_FIELDS = {
+    "LastName": "last_name", "ForeName": "fore_name", "Initials": "initials", "CollectiveName": "collective_name"
+}
 HISTORY_FIELDS = {"entrez": "entrez_date", "pubmed": "pubmed_date", "medline": "medline_date"}
 
 
@@ -164,16 +167,15 @@ def _authors(author_list: etree._Element | None) -> tuple[Author, ...]:
     for a in author_list.iterfind("Author"):
         if a.get("ValidYN") == "N":  # NLM keeps erroneous names but marks them invalid
             continue
-        orcid = next((i.text for i in a.iterfind("Identifier") if i.get("Source") == "ORCID" and i.text), None)
-        authors.append(
-            Author(
-                last_name=_opt(a, "LastName"),
-                fore_name=_opt(a, "ForeName"),
-                initials=_opt(a, "Initials"),
-                collective_name=_opt(a, "CollectiveName"),
-                orcid=_orcid(orcid) if orcid else None,
-            )
-        )
+        fields: dict[str, str | None] = {}
+        for child in a:  # one pass over the children: authors are the bulk of big records
+            tag = child.tag
+            if tag == "Identifier":
+                if "orcid" not in fields and child.get("Source") == "ORCID" and child.text:
+                    fields["orcid"] = _orcid(child.text)
+            elif tag in AUTHOR_FIELDS:
+                fields[AUTHOR_FIELDS[tag]] = text_of(child) or None
+        authors.append(Author(**fields))
     return tuple(authors)
 
 

@@ -1,0 +1,146 @@
+"""Throughput of the PubMed XML parser against a bare lxml pass and Bio.Entrez.read.
+
+Usage (from the repository root):
+
+    python bench/parse.py [PATH] [--repeat N]
+
+PATH defaults to baseline/combined_real_records_derived.xml.gz in the recorded NCBI
+fixtures ($EVIDENCE_NCBI_FIXTURES, default ../shared/fixtures/ncbi). Every contender
+parses the same decompressed bytes held in memory; the best of N runs is reported.
+The last line is the headline figure: "evidence parser: N records/s".
+
+Bio.Entrez.read needs the DTD named in the document's DOCTYPE and downloads it from
+NCBI when Biopython does not bundle it; the benchmark disables that download (it must
+not touch the network), so such a refusal is reported rather than hidden. When the
+bytes have no DOCTYPE at all, Entrez is also timed on the same bytes with the current
+PubMed DOCTYPE line inserted and validate=False (records of older DTD vintages carry
+tags the 2025 DTD dropped), and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import os
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from lxml import etree  # noqa: E402
+
+from evidence.pubmed_xml import ParsedRecord, iter_pubmed_xml  # noqa: E402
+
+DEFAULT_NAME = "baseline/combined_real_records_derived.xml.gz"
+DOCTYPE = (
+    b'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+    b'"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+)
+
+
+def default_path() -> Path:
+    fixtures = Path(os.environ.get("EVIDENCE_NCBI_FIXTURES", str(REPO.parent / "shared" / "fixtures" / "ncbi")))
+    return fixtures.expanduser() / DEFAULT_NAME
+
+
+def load(path: Path) -> bytes:
+    if not path.is_file():
+        sys.exit(
+            f"error: benchmark input {path} not found. Pass a PubMed XML path, or set "
+            "EVIDENCE_NCBI_FIXTURES to the recorded NCBI fixtures directory."
+        )
+    return gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+
+
+def run_evidence(data: bytes) -> int:
+    return sum(isinstance(item, ParsedRecord) for item in iter_pubmed_xml(data))
+
+
+def run_lxml(data: bytes) -> int:
+    """The floor: the same iterparse settings, counting and clearing records, no field extraction."""
+    count = 0
+    for _, elem in etree.iterparse(
+        io.BytesIO(data), events=("end",), tag=("PubmedArticle", "PubmedBookArticle", "MedlineCitation"),
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+    ):  # fmt: skip
+        parent = elem.getparent()
+        if elem.tag == "MedlineCitation" and parent is not None and parent.tag == "PubmedArticle":
+            continue
+        count += 1
+        elem.clear()
+        while elem.getprevious() is not None:
+            del parent[0]
+    return count
+
+
+def run_entrez(data: bytes, validate: bool = True) -> int:
+    from Bio import Entrez
+
+    result = Entrez.read(io.BytesIO(data), validate=validate)
+    return len(result.get("PubmedArticle", [])) + len(result.get("PubmedBookArticle", []))
+
+
+def best_rate(fn: Callable[[bytes], int], data: bytes, repeat: int) -> tuple[int, float]:
+    best = float("inf")
+    count = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        count = fn(data)
+        best = min(best, time.perf_counter() - start)
+    return count, count / best
+
+
+def with_doctype(data: bytes) -> bytes:
+    head, sep, rest = data.partition(b"?>")
+    return head + sep + b"\n" + DOCTYPE + rest if sep else DOCTYPE + data
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("path", nargs="?", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    path = args.path or default_path()
+    data = load(path)
+
+    def no_network(*_a: object, **_k: object) -> None:
+        raise OSError("network disabled by bench/parse.py")
+
+    urllib.request.urlopen = no_network  # Bio.Entrez fetches missing DTDs through this
+    print(f"input: {path} ({len(data) / 1e6:.1f} MB uncompressed), best of {args.repeat}")
+
+    rates: dict[str, float] = {}
+    for name, fn in (("lxml iterparse (no fields)", run_lxml), ("evidence parser", run_evidence)):
+        count, rate = best_rate(fn, data, args.repeat)
+        rates[name] = rate
+        print(f"{name:30s} {count:6d} records {rate:10.0f} records/s")
+    try:
+        count, rate = best_rate(run_entrez, data, args.repeat)
+        rates["Bio.Entrez.read"] = rate
+        print(f"{'Bio.Entrez.read':30s} {count:6d} records {rate:10.0f} records/s")
+    except Exception as exc:  # noqa: BLE001 - the refusal is the result
+        print(f"{'Bio.Entrez.read':30s} refused these bytes: {type(exc).__name__}: {str(exc)[:160]}")
+        if b"<!DOCTYPE" not in data[:2000]:
+            try:
+                # Mixed DTD vintages: older records carry tags the 2025 DTD dropped (DateCreated).
+                name = "Bio.Entrez.read (+DOCTYPE, validate=False)"
+                count, rate = best_rate(lambda d: run_entrez(d, validate=False), with_doctype(data), args.repeat)
+                rates[name] = rate
+                print(f"{name:30s} {count:6d} records {rate:10.0f} records/s")
+            except Exception as exc2:  # noqa: BLE001
+                print(f"{'Bio.Entrez.read (+DOCTYPE)':30s} refused too: {type(exc2).__name__}: {str(exc2)[:160]}")
+
+    ours = rates["evidence parser"]
+    for name, rate in rates.items():
+        if name != "evidence parser":
+            print(f"evidence parser / {name}: {ours / rate:.2f}x")
+    print(f"evidence parser: {ours:.0f} records/s")
+
+
+if __name__ == "__main__":
+    main()
