@@ -598,14 +598,18 @@ class Cache:
     # -- annotations -----------------------------------------------------------------------
 
     def save_annotation(self, a: Annotation) -> None:
+        self.save_annotations([a])
+
+    def save_annotations(self, annotations: Sequence[Annotation]) -> None:
+        """Insert or replace (claim, pmid, reviewer) annotations, all in one transaction."""
         with self._write() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO annotations(claim_id, pmid, reviewer, relevant, direction, note, updated_at)"
                 " VALUES (?,?,?,?,?,?,?) ON CONFLICT(claim_id, pmid, reviewer) DO UPDATE SET"
                 " relevant=excluded.relevant, direction=excluded.direction, note=excluded.note,"
                 " updated_at=excluded.updated_at",
-                (a.claim_id, a.pmid, a.reviewer, None if a.relevant is None else int(a.relevant),
-                 a.direction, a.note, a.updated_at or utcnow()),
+                [(a.claim_id, a.pmid, a.reviewer, None if a.relevant is None else int(a.relevant),
+                  a.direction, a.note, a.updated_at or utcnow()) for a in annotations],
             )
 
     def delete_annotation(self, claim_id: str, pmid: str, reviewer: str) -> None:

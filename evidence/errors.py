@@ -7,7 +7,7 @@
     │   └── NCBIUnavailable       5xx, timeouts, resets, "Search Backend failed"
     ├── ParseError                a response or file could not be read
     ├── CacheError                the SQLite cache is missing, corrupt, read-only or full
-    │   └── CacheLocked           another refresh holds the lock
+    │   └── CacheLocked           another refresh holds the lock (exit code 3)
     └── ImportFileError           a user-supplied PubMed export is malformed
 
 Every message names the claim, query, PMID or file involved and says what to do next.
@@ -62,6 +62,8 @@ class CacheError(EvidenceError):
 
 class CacheLocked(CacheError):
     """Another refresh is running on the same cache."""
+
+    exit_code = 3
 
 
 class ImportFileError(EvidenceError):

@@ -1,0 +1,329 @@
+"""The `evidence` command: parses arguments and calls library functions, nothing more.
+
+Expected failures (EvidenceError) print one line ``error: ...`` and exit non-zero
+(2 for configuration, 3 when another refresh holds the lock, 1 otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from evidence.errors import ConfigError, EvidenceError
+from evidence.settings import Settings
+
+__all__ = ["main", "build_parser"]
+
+EXIT_CHANGED = 4  # refresh --fail-on-change: a verdict or strength changed
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(os.environ, queries=args.queries, cache=args.cache)
+
+
+def _registry(args: argparse.Namespace):
+    from evidence.registry import load_registry
+
+    return load_registry(_settings(args).queries)
+
+
+def _open_cache(args: argparse.Namespace, *, readonly: bool = True):
+    from evidence.cache import Cache
+
+    return Cache(_settings(args).cache, readonly=readonly)
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output in (None, "-"):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from evidence.registry import summarize
+
+    registry = _registry(args)
+    for line in summarize(registry):
+        print(line)
+    print(f"{registry.path}: {len(registry.articles)} articles, {len(registry.claims)} claims, valid")
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    registry = _registry(args)
+    settings = _settings(args)
+    overview: dict[str, Any] = {}
+    if settings.cache.exists():
+        with _open_cache(args) as cache:
+            frame = cache.claims_overview()
+            overview = {row.claim_id: row for row in frame.itertuples()}
+    width = max(len(c.id) for c in registry.claims)
+    print(f"{'claim':<{width}}  {'kind':<13} {'records':>7}  last refresh")
+    for claim in registry.claims:
+        row = overview.get(claim.id)
+        records = int(row.records) if row is not None else 0
+        last = (row.last_success or "never") if row is not None else "never"
+        flag = f"  (last error: {row.last_error})" if row is not None and row.last_error else ""
+        print(f"{claim.id:<{width}}  {claim.kind:<13} {records:>7}  {last}{flag}")
+    if not settings.cache.exists():
+        print(f"no cache at {settings.cache} yet: run `evidence refresh`", file=sys.stderr)
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from evidence.cache import Cache
+    from evidence.eutils import EutilsClient
+    from evidence.lock import refresh_lock
+    from evidence.refresh import RefreshOptions, refresh
+    from evidence.runhooks import after_refresh, ProgressReporter
+
+    settings = _settings(args)
+    registry = _registry(args)
+    for claim_id in args.claim or ():
+        registry.claim(claim_id)  # unknown ids fail before any request
+    client = EutilsClient(base_url=settings.eutils_url, api_key=settings.api_key, email=settings.email,
+                          logger=logging.getLogger("evidence.eutils"))
+    options = RefreshOptions(claim_ids=tuple(args.claim or ()), full=args.full, batch_size=args.batch_size)
+    with refresh_lock(settings.cache), Cache(settings.cache) as cache:
+        with ProgressReporter(enabled=not args.quiet) as progress:
+            summary = refresh(registry, cache, client, options, progress=progress,
+                              after_run=after_refresh(registry, settings.digest_dir))
+    print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
+    if summary.exit_code:
+        return summary.exit_code
+    if args.fail_on_change:
+        from evidence.runhooks import verdicts_changed
+
+        with Cache(settings.cache, readonly=True) as cache:
+            if verdicts_changed(cache, summary.run_id):
+                print("a verdict or strength changed (--fail-on-change)", file=sys.stderr)
+                return EXIT_CHANGED
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open_cache(args) as cache:
+        if args.xml:
+            raw = cache.get_raw_xml(args.pmid)
+            if raw is None:
+                raise EvidenceError(f"PMID {args.pmid} is not in the cache: run `evidence refresh` or check the id")
+            sys.stdout.write(raw.decode("utf-8", errors="replace") + "\n")
+            return 0
+        stored = cache.get_record(args.pmid)
+        if stored is None:
+            raise EvidenceError(f"PMID {args.pmid} is not in the cache: run `evidence refresh` or check the id")
+        claims = sorted(cache.memberships().query("pmid == @args.pmid")["claim_id"])
+    record = stored.record
+    if args.json:
+        print(json.dumps({**record.to_dict(), "claims": claims, "fetched_at": stored.fetched_at,
+                          "source": stored.source}, indent=2, ensure_ascii=False))
+        return 0
+    from evidence.classify import classify
+
+    study = classify(record)
+    authors = ", ".join(a.display for a in record.authors[:6]) + (" et al." if len(record.authors) > 6 else "")
+    lines = [
+        f"PMID {record.pmid}{'  [RETRACTED]' if record.retracted else ''}",
+        record.title,
+        authors,
+        f"{record.journal} {record.pub_date.text}" + (f"; {record.volume}" if record.volume else "")
+        + (f"({record.issue})" if record.issue else "") + (f":{record.pages}" if record.pages else ""),
+        f"doi: {record.doi or '-'}   pmcid: {record.pmcid or '-'}   status: {record.status or '-'}",
+        f"types: {'; '.join(record.publication_types) or '-'}",
+        f"design: {study.design} ({study.design_reason})",
+        f"species: {study.species} ({study.species_reason})",
+        f"n: {study.n if study.n is not None else '-'}",
+        f"claims: {', '.join(claims) or '-'}   fetched: {stored.fetched_at} ({stored.source})",
+        "",
+        record.abstract or "(no abstract)",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from evidence.assess import report_for
+    from evidence.report import render_html, render_markdown
+
+    registry = _registry(args)
+    claim_ids = tuple(args.claim or ())
+    for claim_id in claim_ids:
+        registry.claim(claim_id)
+    with _open_cache(args) as cache:
+        report = report_for(registry, cache, claim_ids)
+    if args.format == "json":
+        text = json.dumps(report, indent=2, ensure_ascii=False)
+    elif args.format == "md":
+        text = render_markdown(report)
+    else:
+        text = render_html(report)
+    _write_output(text, args.output)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from evidence.assess import select_records
+    from evidence.exports import export_records
+
+    registry = _registry(args)
+    for claim_id in args.claim or ():
+        registry.claim(claim_id)
+    with _open_cache(args) as cache:
+        records = select_records(registry, cache, claim_ids=tuple(args.claim or ()),
+                                 designs=tuple(args.design or ()))
+    _write_output(export_records(records, args.format, include_retracted=args.include_retracted), args.output)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from evidence.cache import Cache
+    from evidence.importer import import_file
+    from evidence.lock import refresh_lock
+
+    registry = _registry(args)
+    registry.claim(args.claim)
+    settings = _settings(args)
+    with refresh_lock(settings.cache), Cache(settings.cache) as cache:
+        result = import_file(cache, Path(args.file), args.claim)
+    print(result.summary() if hasattr(result, "summary") else result)
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from evidence.digest import build_digest, render_digest_markdown
+
+    registry = _registry(args)
+    with _open_cache(args) as cache:
+        digest = build_digest(cache, since=args.since, claims={c.id: c for c in registry.claims})
+    text = json.dumps(digest, indent=2, ensure_ascii=False) if args.format == "json" else render_digest_markdown(digest)
+    _write_output(text, args.output)
+    return 0
+
+
+def cmd_annotations(args: argparse.Namespace) -> int:
+    from evidence.annotations import export_annotations_csv, import_annotations_csv
+
+    if args.action == "export":
+        with _open_cache(args) as cache:
+            _write_output(export_annotations_csv(cache.annotations()), args.output)
+        return 0
+    if not args.file:
+        raise ConfigError("annotations import needs a CSV file: evidence annotations import FILE")
+    registry = _registry(args)
+    with _open_cache(args, readonly=False) as cache:
+        count = import_annotations_csv(cache, Path(args.file), {c.id for c in registry.claims})
+    print(f"imported {count} annotations from {args.file}")
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+_Command = Callable[[argparse.Namespace], int]
+
+
+def _add(sub: Any, name: str, func: _Command, help_text: str, example: str) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_text, description=help_text,
+                            epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evidence",
+        description="Check an article's factual claims against the PubMed literature.",
+        epilog="example:\n  evidence check && evidence refresh && streamlit run app.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--queries", metavar="PATH", help="claims registry (env EVIDENCE_QUERIES, default ./queries.yaml)")
+    parser.add_argument("--cache", metavar="PATH", help="SQLite cache (env EVIDENCE_CACHE, default ./cache/evidence.sqlite)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request and decision")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = _add(sub, "refresh", cmd_refresh, "Fetch new and revised PubMed records for every claim into the cache.",
+             "NCBI_API_KEY=... evidence refresh --claim cystitis")
+    p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    p.add_argument("--full", action="store_true", help="ignore watermarks: search everything again and refetch")
+    p.add_argument("--fail-on-change", action="store_true",
+                   help=f"exit {EXIT_CHANGED} when a claim's verdict or strength changed")
+    p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch (default 500)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    _add(sub, "claims", cmd_claims, "List the claims with their record counts and last refresh.", "evidence claims")
+    _add(sub, "check", cmd_check, "Validate queries.yaml; exit 0 only when it is valid.",
+         "evidence --queries my-queries.yaml check")
+
+    p = _add(sub, "show", cmd_show, "Show one cached record.", "evidence show 17059514")
+    p.add_argument("pmid")
+    p.add_argument("--json", action="store_true", help="the parsed record as JSON")
+    p.add_argument("--xml", action="store_true", help="the raw PubMed XML as fetched")
+
+    p = _add(sub, "report", cmd_report, "Grade every claim and print the evidence report.",
+             "evidence report --format md --claim cystitis -o cystitis.md")
+    p.add_argument("--format", choices=("json", "md", "html"), default="md")
+    p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
+
+    p = _add(sub, "export", cmd_export, "Export citations for a claim, a selection or everything.",
+             "evidence export --format ris --claim cystitis -o cystitis.ris")
+    p.add_argument("--format", required=True,
+                   choices=("ama", "vancouver", "apa", "bibtex", "ris", "csljson", "csv"))
+    p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    p.add_argument("--design", action="append", metavar="DESIGN", help="only this study design (repeatable), e.g. rct")
+    p.add_argument("--include-retracted", action="store_true", help="include retracted studies, marked [RETRACTED]")
+    p.add_argument("-o", "--output", metavar="PATH")
+
+    p = _add(sub, "import", cmd_import, "Import a PubMed export (MEDLINE/.nbib or XML) into a claim.",
+             "evidence import pubmed-ketamine-set.nbib --claim cystitis")
+    p.add_argument("file")
+    p.add_argument("--claim", required=True, metavar="ID")
+
+    p = _add(sub, "digest", cmd_digest, "Print what changed: new studies, grade changes, retractions.",
+             "evidence digest --since 2026-11-01 --format md")
+    p.add_argument("--since", metavar="DATE", help="ISO date; default: the last refresh")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.add_argument("-o", "--output", metavar="PATH")
+
+    p = _add(sub, "annotations", cmd_annotations, "Export or import reviewers' annotations as CSV.",
+             "evidence annotations export -o annotations.csv")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", nargs="?", help="CSV to import")
+    p.add_argument("-o", "--output", metavar="PATH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not args.verbose:
+        logging.getLogger("urllib3").setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except EvidenceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; the cache is consistent and the next run finishes the job", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

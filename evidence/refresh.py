@@ -1,0 +1,331 @@
+"""The refresh job: bring every claim's PubMed records into the cache, incrementally and safely.
+
+Plan of one run:
+  1. Search. A claim never searched, whose query changed, or under ``--full`` gets a full
+     esearch. The other claims are incremental: one combined esearch (the OR of their terms,
+     records modified since the oldest watermark) tells whether anything changed at all; only
+     when it finds something does each claim get its own windowed esearch.
+  2. Fetch. PMIDs found but not cached, plus cached records revised since they were fetched,
+     are fetched once each (however many claims share them), in batches; each batch is parsed
+     whole before anything is written, then written in one transaction with its claim links.
+  3. Close. A claim's watermark moves only when its search succeeded and every PMID it found is
+     in the cache. Grades are snapshotted and the digest written.
+
+Killing the process at any point loses nothing: written batches are whole, unwritten ones are
+found again by the next run because the watermarks did not move.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+
+from evidence.cache import Cache
+from evidence.errors import EvidenceError, FetchError, ParseError
+from evidence.models import Claim
+from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.registry import Registry, search_term
+
+__all__ = ["refresh", "RefreshOptions", "RefreshSummary", "ClaimOutcome", "SearchClient"]
+
+# PubMed dates are days in US Eastern time; a one-day overlap keeps a UTC watermark safe.
+_OVERLAP = timedelta(days=1)
+_MAXDATE = "3000/12/31"  # E-utilities needs a maxdate whenever mindate is given
+_BATCH_ATTEMPTS = 3
+
+
+class SearchClient(Protocol):
+    requests_made: int
+
+    def search_ids(self, term: str, *, mindate: str | None = None, maxdate: str | None = None,
+                   datetype: str = "edat", context: str = "") -> object: ...
+
+    def efetch(self, ids: Sequence[str], *, context: str = "") -> bytes: ...
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    claim_ids: tuple[str, ...] = ()  # empty: every claim in the registry
+    full: bool = False  # ignore watermarks: search everything again and refetch what is found
+    batch_size: int = 500
+    today: date | None = None  # the run's date (UTC); injectable for tests
+
+
+@dataclass
+class ClaimOutcome:
+    claim_id: str
+    mode: str = "incremental"  # full | incremental | unchanged
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    total: int = 0
+    ok: bool = True
+    error: str | None = None
+
+
+@dataclass
+class RefreshSummary:
+    run_id: int
+    status: str  # ok | partial | failed
+    claims: list[ClaimOutcome]
+    requests: int
+    seconds: float
+    added: int
+    updated: int
+    errors: list[str] = field(default_factory=list)
+    digest_paths: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "ok" else 1
+
+    def to_text(self) -> str:
+        width = max([len(c.claim_id) for c in self.claims] + [5])
+        lines = [f"{'claim':<{width}}  {'mode':<11} {'new':>5} {'updated':>7} {'total':>6}  status"]
+        for c in self.claims:
+            status = "ok" if c.ok else f"FAILED: {c.error}"
+            lines.append(f"{c.claim_id:<{width}}  {c.mode:<11} {c.new:>5} {c.updated:>7} {c.total:>6}  {status}")
+        lines.append(
+            f"run {self.run_id} {self.status}: {self.added} records added, {self.updated} updated, "
+            f"{self.requests} requests, {self.seconds:.1f} s"
+        )
+        lines.extend(f"error: {e}" for e in self.errors)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id, "status": self.status, "requests": self.requests,
+            "seconds": round(self.seconds, 3), "added": self.added, "updated": self.updated,
+            "errors": self.errors,
+            "claims": [c.__dict__ for c in self.claims],
+        }
+
+
+def _pubmed_day(d: date) -> str:
+    return d.strftime("%Y/%m/%d")
+
+
+def _ids(result: object) -> tuple[str, ...]:
+    return tuple(getattr(result, "ids"))
+
+
+@dataclass
+class _Search:
+    claim: Claim
+    term: str
+    mode: str
+    found: set[str] = field(default_factory=set)
+    revised: set[str] = field(default_factory=set)
+    ok: bool = True
+    error: str | None = None
+
+
+class _Run:
+    """State of one refresh run; ``refresh`` below is the public entry point."""
+
+    def __init__(self, registry: Registry, cache: Cache, client: SearchClient, options: RefreshOptions,
+                 log: logging.Logger, progress: Callable[[int, str], object] | None) -> None:
+        self.registry, self.cache, self.client, self.options = registry, cache, client, options
+        self.log, self.progress = log, progress
+        self.today = options.today or datetime.now(timezone.utc).date()
+        self.errors: list[str] = []
+        self.run_id = 0
+
+    def claims(self) -> list[Claim]:
+        if not self.options.claim_ids:
+            return list(self.registry.claims)
+        return [self.registry.claim(cid) for cid in self.options.claim_ids]
+
+    # -- 1. search -------------------------------------------------------------------------
+
+    def plan(self) -> list[_Search]:
+        searches = []
+        for claim in self.claims():
+            term = search_term(claim)
+            state = self.cache.claim_state(claim.id)
+            incremental = (not self.options.full and state is not None and state.watermark
+                           and state.term == term)
+            searches.append(_Search(claim, term, "incremental" if incremental else "full"))
+        return searches
+
+    def _esearch(self, term: str, claim_id: str | None, context: str, mindate: str | None) -> set[str]:
+        datetype = "mdat" if mindate else "edat"
+        result = self.client.search_ids(term, mindate=mindate, maxdate=_MAXDATE if mindate else None,
+                                        datetype=datetype, context=context)
+        self.cache.log_search(run_id=self.run_id, claim_id=claim_id, term=term,
+                              query_translation=getattr(result, "query_translation", None),
+                              count=int(getattr(result, "count", 0)), datetype=datetype if mindate else None,
+                              mindate=mindate, maxdate=_MAXDATE if mindate else None)
+        return set(_ids(result))
+
+    def _mindate(self, claim_id: str) -> str:
+        state = self.cache.claim_state(claim_id)
+        assert state is not None and state.watermark
+        return _pubmed_day(date.fromisoformat(state.watermark) - _OVERLAP)
+
+    def search(self, searches: list[_Search]) -> None:
+        incremental = [s for s in searches if s.mode == "incremental"]
+        if len(incremental) > 1:
+            # One request answers "did anything change for any claim?"; usually it did not.
+            combined = " OR ".join(f"({s.term})" for s in incremental)
+            oldest = min(self._mindate(s.claim.id) for s in incremental)
+            try:
+                if not self._esearch(combined, None, f"all {len(incremental)} incremental claims", oldest):
+                    for s in incremental:
+                        s.mode = "unchanged"
+            except FetchError as exc:
+                self.log.warning("combined search failed, searching claim by claim: %s", exc)
+        for s in searches:
+            if s.mode == "unchanged":
+                continue
+            mindate = self._mindate(s.claim.id) if s.mode == "incremental" else None
+            try:
+                s.found = self._esearch(s.term, s.claim.id, f"claim {s.claim.id}", mindate)
+            except FetchError as exc:
+                s.ok, s.error = False, str(exc)
+                self.errors.append(str(exc))
+                self.log.error("%s", exc)
+                continue
+            cached = self.cache.cached_pmids(s.found)
+            if self.options.full:
+                s.revised = cached
+            elif s.mode == "incremental":
+                # Found again in a window of modification dates: revised since we fetched it?
+                state = self.cache.claim_state(s.claim.id)
+                assert state is not None and state.watermark
+                s.revised = self.cache.fetched_on_or_before(cached, state.watermark)
+            self.log.info("claim %s: %s search found %d (%d cached)", s.claim.id, s.mode, len(s.found),
+                          len(cached))
+
+    # -- 2. fetch --------------------------------------------------------------------------
+
+    def fetch(self, searches: list[_Search]) -> tuple[int, int]:
+        wanted: dict[str, set[str]] = {}  # pmid -> claims that found it
+        for s in searches:
+            for pmid in s.found:
+                wanted.setdefault(pmid, set()).add(s.claim.id)
+        missing = set(wanted) - self.cache.cached_pmids(wanted)
+        to_fetch = sorted(missing | set().union(*[s.revised for s in searches]), key=int)
+        # Records already cached that a claim found: just link them.
+        for s in searches:
+            already = (s.found - missing) - s.revised
+            if already:
+                self.cache.link_claim(s.claim.id, already, run_id=self.run_id)
+        added = updated = 0
+        size = max(1, self.options.batch_size)
+        batches = [to_fetch[i : i + size] for i in range(0, len(to_fetch), size)]
+        for number, batch in enumerate(batches, 1):
+            if self.progress:
+                self.progress(len(batch), f"batch {number}/{len(batches)}")
+            outcome = self._fetch_batch(batch, wanted)
+            if outcome:
+                added += outcome[0]
+                updated += outcome[1]
+        return added, updated
+
+    def _fetch_batch(self, batch: list[str], wanted: dict[str, set[str]]) -> tuple[int, int] | None:
+        context = f"efetch of {len(batch)} records ({batch[0]}..{batch[-1]})"
+        for attempt in range(1, _BATCH_ATTEMPTS + 1):
+            try:
+                data = self.client.efetch(batch, context=context)
+                parsed, skipped = parse_pubmed_xml(data)
+                break
+            except ParseError as exc:
+                self.log.warning("%s: unreadable response (attempt %d/%d): %s", context, attempt,
+                                 _BATCH_ATTEMPTS, exc)
+                if attempt == _BATCH_ATTEMPTS:
+                    self.errors.append(f"{context}: {exc}")
+                    return None
+            except FetchError as exc:
+                self.errors.append(str(exc))
+                self.log.error("%s", exc)
+                return None
+        for skip in skipped:
+            message = f"PMID {skip.pmid or '?'}: record skipped, could not be parsed: {skip.reason}"
+            self.errors.append(message)
+            self.log.warning("%s", message)
+        asked = set(batch)
+        items = [(p.record, p.raw_xml) for p in parsed if p.record.pmid in asked]
+        outcome = self.cache.store_batch(items, {pmid: wanted.get(pmid, ()) for pmid, _ in
+                                                 ((r.pmid, b) for r, b in items)}, run_id=self.run_id)
+        return len(outcome.added), len(outcome.updated)
+
+    # -- 3. close --------------------------------------------------------------------------
+
+    def close(self, searches: list[_Search]) -> list[ClaimOutcome]:
+        changes = self.cache.changes(run_id=self.run_id)
+        revised = set(changes.loc[changes["kind"] == "revised", "pmid"])
+        outcomes = []
+        for s in searches:
+            outcome = ClaimOutcome(s.claim.id, mode=s.mode, found=len(s.found))
+            if s.ok:
+                absent = s.found - self.cache.cached_pmids(s.found)
+                if absent:
+                    s.ok = False
+                    shown = ", ".join(sorted(absent, key=int)[:5])
+                    s.error = f"{len(absent)} records not fetched yet ({shown}); the next run retries"
+            if s.ok:
+                self.cache.claim_succeeded(s.claim.id, term=s.term, watermark=self.today.isoformat())
+            else:
+                self.cache.claim_failed(s.claim.id, s.error or "failed")
+            members = self.cache.claim_pmids(s.claim.id)
+            outcome.ok, outcome.error = s.ok, s.error
+            outcome.new = int(((changes["kind"] == "new-study") & (changes["claim_id"] == s.claim.id)).sum())
+            outcome.updated = len(members & revised)
+            outcome.total = len(members)
+            outcomes.append(outcome)
+        return outcomes
+
+
+def refresh(
+    registry: Registry,
+    cache: Cache,
+    client: SearchClient,
+    options: RefreshOptions = RefreshOptions(),
+    *,
+    logger: logging.Logger | None = None,
+    progress: Callable[[int, str], object] | None = None,
+    after_run: Callable[[Cache, int], Sequence[str]] | None = None,
+) -> RefreshSummary:
+    """Run one refresh. The caller holds the refresh lock (see ``evidence.lock``).
+
+    ``after_run(cache, run_id)`` runs once the records are in (grade snapshot, digest) and
+    returns the paths it wrote; its failure is reported but never undoes the refresh.
+    """
+    log = logger or logging.getLogger("evidence.refresh")
+    run = _Run(registry, cache, client, options, log, progress)
+    started = time.monotonic()
+    requests_before = client.requests_made
+    run.run_id = cache.start_run(os.getpid())
+    status = "failed"
+    outcomes: list[ClaimOutcome] = []
+    paths: Sequence[str] = ()
+    added = updated = 0
+    try:
+        searches = run.plan()
+        run.search(searches)
+        added, updated = run.fetch(searches)
+        outcomes = run.close(searches)
+        failed = sum(not o.ok for o in outcomes)
+        status = "ok" if failed == 0 and not run.errors else ("failed" if failed == len(outcomes) else "partial")
+        if after_run is not None:
+            try:
+                paths = after_run(cache, run.run_id)
+            except EvidenceError as exc:
+                run.errors.append(f"after the refresh: {exc}")
+                status = "partial" if status == "ok" else status
+    finally:
+        requests = client.requests_made - requests_before
+        summary = RefreshSummary(run.run_id, status, outcomes, requests, time.monotonic() - started,
+                                 added, updated, run.errors, tuple(str(p) for p in paths))
+        try:
+            cache.finish_run(run.run_id, status, requests=requests, errors=run.errors,
+                             summary=summary.to_dict())
+        except EvidenceError as exc:  # the original error, if any, matters more
+            log.error("could not record the end of run %d: %s", run.run_id, exc)
+    return summary
