@@ -1,0 +1,265 @@
+"""Grade the evidence for one claim: a verdict, a strength and the reasons for both.
+
+The rules follow the GRADE approach (start from study design, then rate down for
+inconsistency, imprecision and indirectness) with the Oxford CEBM 2011 levels for the
+design ranking. ``docs/grading.md`` states every rule and its source. The one promise:
+a grade never looks stronger than the studies behind it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from evidence.classify import TIERS, StudyClass, classify
+from evidence.direction import Direction, apply_annotation, judge_direction
+from evidence.models import Annotation, Claim, Record
+
+__all__ = ["Assessment", "Grade", "assess", "grade", "pair_contradictions", "Contradiction", "STRENGTHS",
+           "VERDICTS", "strength_ceiling"]
+
+STRENGTHS = ("high", "moderate", "low", "very-low")  # best first
+VERDICTS = ("supported", "mixed", "contradicted", "insufficient")
+_HUMAN = ("human", "mixed")  # "mixed" species: the record includes human data
+_PLURAL = {"meta-analysis": "meta-analyses", "systematic-review": "systematic reviews", "rct": "RCTs",
+           "non-randomized-trial": "non-randomised trials", "cohort": "cohort studies",
+           "case-control": "case-control studies", "cross-sectional": "cross-sectional studies",
+           "case-series": "case series", "case-report": "case reports", "guideline": "guidelines",
+           "narrative-review": "narrative reviews", "editorial": "editorials/letters", "other": "other records"}
+_SINGULAR = {"meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
+             "non-randomized-trial": "non-randomised trial", "cohort": "cohort study",
+             "case-control": "case-control study", "cross-sectional": "cross-sectional study",
+             "case-series": "case series", "case-report": "case report", "guideline": "guideline",
+             "narrative-review": "narrative review", "editorial": "editorial/letter", "other": "other record"}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One study as judged for one claim."""
+
+    record: Record
+    study: StudyClass
+    direction: Direction
+    relevant: bool = True
+    relevance_reason: str = ""
+    reviewed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Grade:
+    claim_id: str
+    verdict: str
+    strength: str
+    reasons: tuple[str, ...]
+    counts_by_design: tuple[tuple[str, int], ...] = ()
+    counts_by_direction: tuple[tuple[str, int], ...] = ()
+    best_design: str | None = None
+    excluded: tuple[tuple[str, str], ...] = ()  # (pmid, why)
+
+
+def assess(claim: Claim, record: Record, annotation: Annotation | None = None) -> Assessment:
+    """Classify a record and judge its direction for a claim; a reviewer's annotation overrides."""
+    study = classify(record)
+    direction = apply_annotation(judge_direction(claim, record), annotation)
+    relevant, why, reviewer = True, "", None
+    if annotation is not None:
+        reviewer = annotation.reviewer
+        if annotation.relevant is False:
+            note = f": {annotation.note}" if annotation.note else ""
+            relevant, why = False, f"not relevant (reviewed by {annotation.reviewer}{note})"
+    return Assessment(record, study, direction, relevant, why, reviewer)
+
+
+def _start(study: StudyClass) -> tuple[int, str]:
+    """GRADE starting level (0 high .. 3 very-low) for one human study's design."""
+    d = study.design
+    if d in ("meta-analysis", "systematic-review"):
+        if study.pooled == "observational":
+            return 2, "reviews of observational studies start low"
+        if study.pooled == "rcts":
+            return 0, "reviews of RCTs start high"
+        return 1, "reviews whose included designs are not stated start moderate"
+    if d == "rct":
+        return 0, "RCTs start high"
+    if d in ("non-randomized-trial", "cohort", "case-control", "cross-sectional"):
+        return 2, "observational and non-randomised studies start low"
+    return 3, "case reports, reviews without method, guidelines and opinion start very low"
+
+
+def strength_ceiling(claim: Claim, studies: Sequence[Assessment]) -> str:
+    """The strongest grade the usable studies could ever earn (used by tests as an invariant)."""
+    informative = [a for a in _usable(studies) if a.direction.direction != "unclear"]
+    human = [a for a in informative if a.study.species in _HUMAN]
+    unknown = [a for a in informative if a.study.species == "unknown"]
+    if human:
+        return STRENGTHS[min(_start(a.study)[0] for a in human)]
+    if unknown:
+        return STRENGTHS[min(3, 1 + min(_start(a.study)[0] for a in unknown))]
+    return "low" if informative else "very-low"
+
+
+def _usable(studies: Sequence[Assessment]) -> list[Assessment]:
+    return [a for a in studies if a.relevant and not a.study.retracted and not a.study.notice]
+
+
+def _years(items: Sequence[Assessment]) -> str:
+    years = sorted(a.record.year for a in items if a.record.year)
+    if not years:
+        return ""
+    return f" ({years[0]})" if years[0] == years[-1] else f" ({years[0]}-{years[-1]})"
+
+
+def _describe(items: Sequence[Assessment], verb: str) -> str:
+    design = items[0].study.design
+    name = _PLURAL[design] if len(items) > 1 else _SINGULAR[design]
+    ns = [a.study.n for a in items if a.study.n]
+    size = f", n={sum(ns)}" if ns and len(items) > 1 else (f" (n={ns[0]})" if ns else "")
+    if design in ("meta-analysis", "systematic-review") and items[0].study.pooled == "rcts":
+        name += " of RCTs"
+    return f"{len(items)} {name}{_years(items) if len(items) > 1 else ''}{size} {verb}"
+
+
+def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
+    """Verdict and strength for one claim from its assessed studies, with plain-English reasons."""
+    excluded: list[tuple[str, str]] = []
+    for a in studies:
+        if a.study.retracted:
+            excluded.append((a.record.pmid, f"retracted: {a.study.retracted_reason}"))
+        elif a.study.notice:
+            excluded.append((a.record.pmid, f"a notice, not a study: {a.study.design_reason}"))
+        elif not a.relevant:
+            excluded.append((a.record.pmid, a.relevance_reason or "not relevant"))
+    usable = _usable(studies)
+    design_counts = Counter(a.study.design for a in usable)
+    dir_counts = Counter(a.direction.direction for a in usable)
+    counts_d = tuple(sorted(design_counts.items(), key=lambda kv: (TIERS.get(kv[0], 99), kv[0])))
+    counts_r = tuple((d, dir_counts[d]) for d in ("supports", "contradicts", "mixed", "unclear") if dir_counts[d])
+    reasons: list[str] = []
+    if not studies:
+        return Grade(claim.id, "insufficient", "very-low", ("no studies in the cache: run `evidence refresh`",))
+    if excluded:
+        reasons.append("Excluded: " + "; ".join(f"PMID {p} ({why})" for p, why in excluded))
+    informative = [a for a in usable if a.direction.direction != "unclear"]
+    if not informative:
+        why = "all studies were excluded" if not usable else "no study's conclusion speaks clearly to the claim"
+        return Grade(claim.id, "insufficient", "very-low", tuple([*reasons, f"{why} -> insufficient, very-low"]),
+                     counts_d, counts_r, None, tuple(excluded))
+    human = [a for a in informative if a.study.species in _HUMAN]
+    unknown = [a for a in informative if a.study.species == "unknown"]
+    preclinical = [a for a in informative if a.study.species in ("animal", "in-vitro")]
+    # Animal and in-vitro studies never count as clinical evidence; unknown species count
+    # only when nothing better exists, and then as indirect.
+    basis = human or unknown or preclinical
+    basis_kind = "human" if human else ("species-unstated" if unknown else "preclinical")
+    best_tier = min(a.study.tier for a in basis)
+    best = sorted([a for a in basis if a.study.tier == best_tier], key=lambda a: a.record.pmid)
+    best_design = best[0].study.design
+    level, start_why = min((_start(a.study) for a in best), key=lambda x: x[0])
+
+    # Verdict from the best tier, weighted by the rest.
+    def tally(items: Sequence[Assessment]) -> Counter[str]:
+        return Counter(a.direction.direction for a in items)
+
+    top = tally(best)
+    sup, con, mix = top["supports"], top["contradicts"], top["mixed"]
+    if sup and not con and sup >= mix:
+        verdict = "supported"
+    elif con and not sup and con >= mix:
+        verdict = "contradicted"
+    elif sup > 2 * con and sup >= 3:
+        verdict = "supported"
+    elif con > 2 * sup and con >= 3:
+        verdict = "contradicted"
+    else:
+        verdict = "mixed"
+    parts = []
+    verbs = {"supports": ("supports", "support"), "contradicts": ("contradicts", "contradict"),
+             "mixed": ("is mixed", "are mixed")}
+    for direction, (one, many) in verbs.items():
+        group = [a for a in best if a.direction.direction == direction]
+        if group:
+            parts.append(_describe(group, one if len(group) == 1 else many))
+    downs: list[str] = []
+    # Inconsistency: a real share of all informative basis studies point the other way.
+    all_dir = tally(basis)
+    against = all_dir["contradicts"] if verdict == "supported" else all_dir["supports"] if verdict == "contradicted" else 0
+    if verdict in ("supported", "contradicted") and against and against / len(basis) >= 0.25:
+        level += 1
+        downs.append(f"inconsistency: {against} of {len(basis)} studies point the other way")
+    if verdict == "mixed":
+        level += 1
+        downs.append("inconsistency: the best studies disagree")
+    # Imprecision: few studies or few participants.
+    total_n = sum(a.study.n or 0 for a in basis)
+    if len(basis) < 2 and not (best_design in ("meta-analysis", "systematic-review") and total_n >= 1000):
+        very = not total_n or total_n < 300
+        level += 2 if very else 1
+        downs.append("very serious imprecision: a single study" + (f" of {total_n} participants" if total_n else
+                     " of unstated size") if very else "imprecision: a single study")
+    elif total_n and total_n < 300 and best_design not in ("meta-analysis", "systematic-review"):
+        level += 1
+        downs.append(f"imprecision: {total_n} participants in total")
+    # Indirectness.
+    if basis_kind == "preclinical":
+        level = max(level, 2)
+        downs.append("indirectness: only animal or in-vitro studies" + (
+            ", which never count as clinical evidence" if claim.clinical else ""))
+    elif basis_kind == "species-unstated":
+        level += 1
+        downs.append("indirectness: the studies do not say whether they were in humans")
+    if preclinical and human:
+        reasons.append(f"{len(preclinical)} animal/in-vitro studies set aside: they never count as clinical evidence")
+    level = min(level, 3)
+    if basis_kind == "preclinical" and claim.clinical:
+        level = max(level, 2)  # preclinical-only evidence never grades above low for a clinical claim
+    strength = STRENGTHS[level]
+    summary = "; ".join(parts) or _describe(best, "")
+    reasons.insert(0, f"Best evidence: {summary} -> {verdict}, {strength}")
+    reasons.append(f"Starting point: {start_why}")
+    reasons.extend(f"Rated down for {d}" for d in downs)
+    others = [a for a in informative if a not in best and a in basis]
+    if others:
+        c = tally(others)
+        reasons.append("Other studies: " + ", ".join(f"{n} {d}" for d, n in c.items()))
+    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best_design, tuple(excluded))
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    claims: tuple[str, str]
+    favours: str | None  # the claim id the evidence favours, or None
+    note: str
+
+
+_RANK = {s: i for i, s in enumerate(STRENGTHS)}
+
+
+def pair_contradictions(claims: Sequence[Claim], grades: Sequence[Grade]) -> list[Contradiction]:
+    """Claims linked by ``contradicts``, reported together with which one the evidence favours."""
+    by_id = {g.claim_id: g for g in grades}
+    seen: set[frozenset[str]] = set()
+    out: list[Contradiction] = []
+    for claim in claims:
+        for other in claim.contradicts:
+            key = frozenset((claim.id, other))
+            if key in seen or other == claim.id:
+                continue
+            seen.add(key)
+            a, b = by_id.get(claim.id), by_id.get(other)
+            if a is None or b is None:
+                missing = other if b is None else claim.id
+                out.append(Contradiction((claim.id, other), None, f"claim {missing} has no grade: neither is favoured"))
+                continue
+            sa = a.verdict == "supported" and a.strength != "very-low"
+            sb = b.verdict == "supported" and b.strength != "very-low"
+            if sa and (not sb or _RANK[a.strength] < _RANK[b.strength]):
+                fav, note = claim.id, f"the evidence favours {claim.id} ({a.verdict}, {a.strength})"
+            elif sb and (not sa or _RANK[b.strength] < _RANK[a.strength]):
+                fav, note = other, f"the evidence favours {other} ({b.verdict}, {b.strength})"
+            else:
+                fav = None
+                note = (f"neither is favoured: {claim.id} is {a.verdict} ({a.strength}), "
+                        f"{other} is {b.verdict} ({b.strength})")
+            out.append(Contradiction((claim.id, other), fav, note))
+    return out

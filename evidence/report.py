@@ -1,0 +1,165 @@
+"""The evidence report: a stable JSON-ready dict, rendered to Markdown or HTML.
+
+Pure: callers read the cache and pass records in; nothing here touches files or the
+network. The dict shape is documented field by field in ``docs/report.md``; renderers
+only read that dict, so any other consumer (dashboard, exports) sees the same data.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Mapping, Sequence
+
+from evidence.grading import Assessment, assess, grade, pair_contradictions
+from evidence.models import Annotation, Article, Claim, Record
+
+__all__ = ["build_report", "render_markdown", "render_html", "REPORT_VERSION", "pubmed_url"]
+
+REPORT_VERSION = 1
+
+
+def pubmed_url(pmid: str) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def _sort_key(a: Assessment) -> tuple:
+    """Best evidence first: usable before excluded, human before preclinical, better tier, bigger n, newer."""
+    excluded = a.study.retracted or a.study.notice or not a.relevant
+    preclinical = a.study.species in ("animal", "in-vitro")
+    return (excluded, preclinical, a.direction.direction == "unclear", a.study.tier, -(a.study.n or 0),
+            -(a.record.year or 0), a.record.pmid)
+
+
+def _study(a: Assessment) -> dict[str, Any]:
+    r, s, d = a.record, a.study, a.direction
+    return {
+        "pmid": r.pmid,
+        "title": r.title,
+        "year": r.year,
+        "journal": r.journal,
+        "doi": r.doi,
+        "design": s.design,
+        "design_reason": s.design_reason,
+        "species": s.species,
+        "species_reason": s.species_reason,
+        "n": s.n,
+        "direction": d.direction,
+        "direction_reason": d.reason,
+        "direction_sentence": d.sentence,
+        "retracted": s.retracted,
+        "reviewed_by": a.reviewed_by,
+    }
+
+
+def build_report(
+    articles: Sequence[Article],
+    claims: Sequence[Claim],
+    records_by_claim: Mapping[str, Sequence[Record]],
+    annotations_by_claim: Mapping[str, Sequence[Annotation]] | None = None,
+    generated_at: str = "",
+) -> dict[str, Any]:
+    """Grade every claim from its cached records and return the report dict (see docs/report.md)."""
+    annotations_by_claim = annotations_by_claim or {}
+    graded = []
+    for claim in claims:
+        notes = {a.pmid: a for a in annotations_by_claim.get(claim.id, ())}
+        seen: set[str] = set()
+        assessments = []
+        for record in records_by_claim.get(claim.id, ()):
+            if record.pmid in seen:
+                continue
+            seen.add(record.pmid)
+            assessments.append(assess(claim, record, notes.get(record.pmid)))
+        assessments.sort(key=_sort_key)
+        graded.append((claim, assessments, grade(claim, assessments)))
+    pairs = pair_contradictions(claims, [g for _, _, g in graded])
+    out_claims = []
+    for claim, assessments, g in graded:
+        notes = [p.note for p in pairs if claim.id in p.claims]
+        out_claims.append({
+            "id": claim.id,
+            "article": claim.article,
+            "statement": claim.statement,
+            "quote": claim.quote,
+            "kind": claim.kind,
+            "verdict": g.verdict,
+            "strength": g.strength,
+            "reasons": list(g.reasons),
+            "counts": dict(g.counts_by_design),
+            "contradicts": list(claim.contradicts),
+            "contradiction_note": "; ".join(notes),
+            "studies": [_study(a) for a in assessments],
+        })
+    return {
+        "generated_at": generated_at,
+        "articles": [{"id": a.id, "title": a.title, "source": a.source, "publisher": a.publisher} for a in articles],
+        "claims": out_claims,
+    }
+
+
+def _md(text: Any) -> str:
+    """Escape the characters Markdown would read as formatting in table cells and lines."""
+    s = "" if text is None else str(text)
+    for ch in "\\`*_[]<>|":
+        s = s.replace(ch, "\\" + ch)
+    return s.replace("\n", " ")
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    lines = ["# Evidence report", ""]
+    if report.get("generated_at"):
+        lines += [f"Generated {_md(report['generated_at'])}.", ""]
+    titles = {a["id"]: a["title"] for a in report.get("articles", [])}
+    for c in report.get("claims", []):
+        lines += [f"## {_md(c['id'])}: {_md(c['statement'])}", ""]
+        lines += [f"Article: {_md(titles.get(c['article'], c['article']))}. Quote: \u201c{_md(c['quote'])}\u201d", ""]
+        lines += [f"**Verdict: {c['verdict']}, strength {c['strength']}**", ""]
+        lines += [f"- {_md(r)}" for r in c["reasons"]] + [""]
+        if c.get("contradiction_note"):
+            lines += [f"Contradicting claims: {_md(c['contradiction_note'])}", ""]
+        if c["studies"]:
+            lines += ["| PMID | Year | Design | Species | n | Direction | Title |", "|---|---|---|---|---|---|---|"]
+            for s in c["studies"]:
+                flag = " (RETRACTED)" if s["retracted"] else ""
+                lines.append(
+                    f"| [{s['pmid']}]({pubmed_url(s['pmid'])}) | {s['year'] or ''} | {_md(s['design'])} | "
+                    f"{_md(s['species'])} | {s['n'] or ''} | {_md(s['direction'])}{flag} | {_md(s['title'])} |"
+                )
+            lines.append("")
+    return "\n".join(lines)
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    e = escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><title>Evidence report</title>',
+           "<style>body{font-family:sans-serif;max-width:60rem;margin:auto}table{border-collapse:collapse}"
+           "td,th{border:1px solid #ccc;padding:.2rem .4rem;vertical-align:top}.retracted{color:#a00}</style>",
+           "</head><body>", "<h1>Evidence report</h1>"]
+    if report.get("generated_at"):
+        out.append(f"<p>Generated {e(str(report['generated_at']))}.</p>")
+    titles = {a["id"]: a["title"] for a in report.get("articles", [])}
+    for c in report.get("claims", []):
+        out.append(f'<section id="{e(c["id"])}"><h2>{e(c["id"])}: {e(c["statement"])}</h2>')
+        out.append(f"<p>Article: {e(titles.get(c['article'], c['article']))}. Quote: <q>{e(c['quote'])}</q></p>")
+        out.append(f"<p><strong>Verdict: {e(c['verdict'])}, strength {e(c['strength'])}</strong></p>")
+        out.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in c["reasons"]) + "</ul>")
+        if c.get("contradiction_note"):
+            out.append(f"<p>Contradicting claims: {e(c['contradiction_note'])}</p>")
+        if c["studies"]:
+            out.append("<table><tr><th>PMID</th><th>Year</th><th>Design</th><th>Species</th><th>n</th>"
+                       "<th>Direction</th><th>Title</th></tr>")
+            for s in c["studies"]:
+                cls = ' class="retracted"' if s["retracted"] else ""
+                flag = " (RETRACTED)" if s["retracted"] else ""
+                out.append(
+                    f'<tr{cls}><td><a href="{e(pubmed_url(s["pmid"]))}">{e(s["pmid"])}</a></td>'
+                    f"<td>{e(str(s['year'] or ''))}</td>"
+                    f'<td title="{e(s["design_reason"])}">{e(s["design"])}</td>'
+                    f'<td title="{e(s["species_reason"])}">{e(s["species"])}</td><td>{e(str(s["n"] or ""))}</td>'
+                    f'<td title="{e(s["direction_reason"])}">{e(s["direction"])}{flag}</td>'
+                    f"<td>{e(s['title'])}</td></tr>"
+                )
+            out.append("</table>")
+        out.append("</section>")
+    out.append("</body></html>")
+    return "\n".join(out)
