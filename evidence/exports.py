@@ -1,0 +1,215 @@
+"""Machine-readable exports of PubMed records: BibTeX, RIS, CSL-JSON, CSV; plus a dispatcher.
+
+Pure functions: records in, text out. Retracted studies are left out by default; with
+``include_retracted=True`` they are kept but their title starts with "[RETRACTED]" and
+a note says so, so no reference manager can show them as ordinary citations.
+The formats and their fields are documented in docs/exports.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from evidence.citations import RETRACTED_MARK, STYLES, citable, expand_pages, format_citations
+from evidence.errors import ConfigError
+from evidence.models import Author, Record
+
+__all__ = [
+    "FORMATS",
+    "to_csl_json",
+    "csl_items",
+    "to_bibtex",
+    "to_ris",
+    "to_csv",
+    "export_records",
+    "CSV_COLUMNS",
+]
+
+FORMATS: tuple[str, ...] = (*STYLES, "bibtex", "ris", "csl-json", "csv")
+RETRACTION_NOTE = "Retracted publication: do not cite as evidence."
+CSV_COLUMNS = ("pmid", "title", "authors", "journal", "journal_abbreviation", "year", "volume", "issue",
+               "pages", "doi", "pmcid", "publication_types", "retracted")
+
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def _title(r: Record) -> str:
+    return f"{RETRACTED_MARK} {r.title}" if r.retracted else r.title
+
+
+def _split_pages(pages: str | None) -> tuple[str | None, str | None]:
+    full = expand_pages(pages)
+    if not full:
+        return None, None
+    start, sep, end = full.partition("-")
+    return start, (end if sep and end else None)
+
+
+# --------------------------------------------------------------------------- CSL-JSON
+
+
+def _csl_name(a: Author) -> dict[str, str]:
+    if a.collective_name:
+        return {"literal": a.collective_name}
+    name = {"family": a.last_name or ""}
+    if a.fore_name or a.initials:
+        name["given"] = a.fore_name or a.initials or ""
+    return name
+
+
+def csl_items(records: Iterable[Record], *, include_retracted: bool = False) -> list[dict[str, Any]]:
+    """CSL-JSON items (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
+    items = []
+    for r in citable(records, include_retracted):
+        year = r.pub_date.year or r.year
+        date = [] if year is None else [year]
+        if date and r.pub_date.month:  # a day only follows a month, a month only a year
+            date += [r.pub_date.month] + ([r.pub_date.day] if r.pub_date.day else [])
+        item: dict[str, Any] = {
+            "id": f"pmid{r.pmid}",
+            "type": "book" if r.is_book else "article-journal",
+            "title": _title(r),
+            "author": [_csl_name(a) for a in r.authors],
+            "container-title": r.journal or None,
+            "container-title-short": r.iso_abbreviation or None,
+            "volume": r.volume,
+            "issue": r.issue,
+            "page": expand_pages(r.pages),
+            "issued": {"date-parts": [date]} if date else None,
+            "DOI": r.doi,
+            "PMID": r.pmid,
+            "PMCID": r.pmcid,
+            "language": r.languages[0] if r.languages else None,
+            "abstract": r.abstract or None,
+            "note": RETRACTION_NOTE if r.retracted else None,
+        }
+        if r.is_book:
+            item.pop("container-title-short")
+        items.append({k: v for k, v in item.items() if v not in (None, "", [])})
+    return items
+
+
+def to_csl_json(records: Iterable[Record], *, include_retracted: bool = False) -> str:
+    return json.dumps(csl_items(records, include_retracted=include_retracted), ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+
+def _bib_escape(text: str) -> str:
+    """Escape BibTeX/LaTeX specials; UTF-8 is kept (biber and bibtexparser read it)."""
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text.replace("\\", "\\textbackslash{}"))
+
+
+def _bib_name(a: Author) -> str:
+    if a.collective_name:  # braces: one corporate name, never split into first/last
+        return "{" + _bib_escape(a.collective_name) + "}"
+    given = a.fore_name or a.initials
+    return _bib_escape(f"{a.last_name}, {given}" if given else a.last_name or "")
+
+
+def to_bibtex(records: Iterable[Record], *, include_retracted: bool = False) -> str:
+    """One ``@article`` (``@book`` for Bookshelf records) per record, keyed ``pmid<PMID>``."""
+    entries = []
+    for r in citable(records, include_retracted):
+        start, end = _split_pages(r.pages)
+        fields = [
+            ("author", " and ".join(_bib_name(a) for a in r.authors)),
+            ("title", _bib_escape(_title(r))),
+            ("publisher" if r.is_book else "journal", _bib_escape(r.journal)),
+            ("year", str(r.year) if r.year else ""),
+            ("volume", _bib_escape(r.volume or "")),
+            ("number", _bib_escape(r.issue or "")),
+            ("pages", f"{start}--{end}" if end else start or ""),
+            ("doi", _bib_escape(r.doi or "")),
+            ("pmid", r.pmid),
+            ("pmcid", r.pmcid or ""),
+            ("note", RETRACTION_NOTE if r.retracted else ""),
+        ]
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
+        entries.append(f"@{'book' if r.is_book else 'article'}{{pmid{r.pmid},\n{body}\n}}\n")
+    return "\n".join(entries)
+
+
+# --------------------------------------------------------------------------- RIS
+
+
+def _ris_name(a: Author) -> str:
+    if a.collective_name:
+        return a.collective_name
+    given = a.fore_name or a.initials
+    return f"{a.last_name}, {given}" if given else a.last_name or ""
+
+
+def to_ris(records: Iterable[Record], *, include_retracted: bool = False) -> str:
+    """RIS as Zotero, EndNote and Mendeley read it ("TAG  - value", one record per TY...ER)."""
+    out: list[str] = []
+    for r in citable(records, include_retracted):
+        start, end = _split_pages(r.pages)
+        lines: list[tuple[str, str | None]] = [("TY", "BOOK" if r.is_book else "JOUR")]
+        lines += [("AU", _ris_name(a)) for a in r.authors]
+        lines += [
+            ("TI", _title(r)),
+            ("T2", r.journal),
+            ("J2", r.iso_abbreviation),
+            ("PY", str(r.year) if r.year else None),
+            ("DA", r.pub_date.text or None),
+            ("VL", r.volume),
+            ("IS", r.issue),
+            ("SP", start),
+            ("EP", end),
+            ("DO", r.doi),
+            ("AN", r.pmid),
+            ("DB", "PubMed"),
+            ("LA", r.languages[0] if r.languages else None),
+        ]
+        lines += [("KW", k) for k in r.keywords]
+        if r.retracted:
+            lines.append(("N1", RETRACTION_NOTE))
+        if r.abstract:
+            lines.append(("AB", " ".join(r.abstract.split())))
+        out.extend(f"{tag}  - {value}" for tag, value in lines if value)
+        out.append("ER  - ")
+        out.append("")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def to_csv(records: Iterable[Record], *, include_retracted: bool = False) -> str:
+    """One row per record (columns ``CSV_COLUMNS``); authors joined by "; "."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in citable(records, include_retracted):
+        writer.writerow([
+            r.pmid, _title(r), "; ".join(a.display for a in r.authors), r.journal, r.iso_abbreviation,
+            r.year or "", r.volume or "", r.issue or "", r.pages or "", r.doi or "", r.pmcid or "",
+            "; ".join(r.publication_types), "yes" if r.retracted else "no",
+        ])  # fmt: skip
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- dispatcher
+
+
+def export_records(records: Iterable[Record], fmt: str, *, include_retracted: bool = False) -> str:
+    """``records`` as text in ``fmt``: one of FORMATS (ama, vancouver, apa, bibtex, ris, csl-json, csv).
+
+    Citation styles give one reference per line, numbered in the given order.
+    """
+    key = fmt.lower()
+    records = list(records)
+    if key in STYLES:
+        lines = format_citations(records, key, include_retracted=include_retracted)
+        return "".join(f"{i}. {line}\n" for i, line in enumerate(lines, 1))
+    writers = {"bibtex": to_bibtex, "ris": to_ris, "csl-json": to_csl_json, "csv": to_csv}
+    if key not in writers:
+        raise ConfigError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return writers[key](records, include_retracted=include_retracted)
