@@ -44,6 +44,8 @@ HISTORY_FIELDS = {"entrez": "entrez_date", "pubmed": "pubmed_date", "medline": "
 
 @dataclass(frozen=True)
 class ParsedRecord:
+    """A parsed record and its element's XML, which the cache stores."""
+
     record: Record
     # The record's element serialised by lxml as UTF-8 (no XML declaration). Character
     # references are decoded, so raw UTF-8 and ``&#xe9;`` inputs give the same bytes;
@@ -53,11 +55,10 @@ class ParsedRecord:
 
 @dataclass(frozen=True)
 class SkippedRecord:
-    pmid: str | None
+    """A record that could not be read; the rest of its batch was kept."""
+
+    pmid: str | None  # None when the record had no readable PMID
     reason: str
-
-
-# --------------------------------------------------------------------------- text
 
 
 def _collect(elem: etree._Element, parts: list[str]) -> None:
@@ -94,9 +95,6 @@ def _opt(elem: etree._Element | None, path: str) -> str | None:
     return text_of(elem.find(path)) or None
 
 
-# --------------------------------------------------------------------------- dates
-
-
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
@@ -121,20 +119,13 @@ def parse_pub_date(elem: etree._Element | None) -> PubDate:
         return PubDate()
     medline = _opt(elem, "MedlineDate")
     if medline:
-        year = YEAR_RE.search(medline)
-        month = MEDLINE_MONTH_RE.match(medline)
-        return PubDate(
-            year=int(year.group(1)) if year else None,
-            month=MONTHS.get(month.group(1).lower()) if month else None,
-            medline_date=medline,
-        )
-    season = _opt(elem, "Season")
-    return PubDate(
-        year=_int(elem.findtext("Year")),
-        month=None if season else _month(elem.findtext("Month")),
-        day=None if season else _int(elem.findtext("Day")),
-        season=season,
-    )
+        year, month = YEAR_RE.search(medline), MEDLINE_MONTH_RE.match(medline)
+        return PubDate(year=int(year.group(1)) if year else None, medline_date=medline,
+                       month=MONTHS.get(month.group(1).lower()) if month else None)  # fmt: skip
+    if season := _opt(elem, "Season"):
+        return PubDate(year=_int(elem.findtext("Year")), season=season)
+    return PubDate(year=_int(elem.findtext("Year")), month=_month(elem.findtext("Month")),
+                   day=_int(elem.findtext("Day")))  # fmt: skip
 
 
 def iso_date(elem: etree._Element | None) -> str | None:
@@ -147,9 +138,6 @@ def iso_date(elem: etree._Element | None) -> str | None:
     month = _month(elem.findtext("Month")) or 1
     day = _int(elem.findtext("Day")) or 1
     return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-# --------------------------------------------------------------------------- fields
 
 
 def _orcid(value: str) -> str:
@@ -204,12 +192,8 @@ def _ids(id_lists: list[etree._Element | None], elocations: list[etree._Element]
                 doi = value
             elif kind == "pmc" and value and pmcid is None:
                 pmcid = value if value.upper().startswith("PMC") else f"PMC{value}"
-    if doi is None:
-        doi = next(
-            (e.text.strip() for e in elocations if e.get("EIdType") == "doi" and e.get("ValidYN") != "N" and e.text),
-            None,
-        )
-    return doi, pmcid
+    valid_dois = (e.text.strip() for e in elocations if e.get("EIdType") == "doi" and e.get("ValidYN") != "N" and e.text)
+    return doi or next(valid_dois, None), pmcid
 
 
 def _mesh(mc: etree._Element) -> tuple[MeshHeading, ...]:
@@ -220,11 +204,7 @@ def _mesh(mc: etree._Element) -> tuple[MeshHeading, ...]:
             continue
         quals = h.findall("QualifierName")
         major = d.get("MajorTopicYN") == "Y" or any(q.get("MajorTopicYN") == "Y" for q in quals)
-        headings.append(
-            MeshHeading(
-                descriptor=text_of(d), ui=d.get("UI"), major=major, qualifiers=tuple(text_of(q) for q in quals)
-            )
-        )
+        headings.append(MeshHeading(text_of(d), d.get("UI"), major, tuple(text_of(q) for q in quals)))
     return tuple(headings)
 
 
@@ -247,18 +227,11 @@ def _flags(pub_types: tuple[str, ...], ccs: tuple[CommentCorrection, ...]) -> di
 
 
 def _texts(elem: etree._Element | None, path: str) -> tuple[str, ...]:
-    if elem is None:
-        return ()
-    return tuple(t for t in (text_of(e) for e in elem.iterfind(path)) if t)
+    return () if elem is None else tuple(t for t in (text_of(e) for e in elem.iterfind(path)) if t)
 
 
 def _pmid(elem: etree._Element | None) -> str | None:
-    if elem is None:
-        return None
-    return (elem.findtext("PMID") or "").strip() or None
-
-
-# --------------------------------------------------------------------------- records
+    return None if elem is None else (elem.findtext("PMID") or "").strip() or None
 
 
 def _citation(mc: etree._Element, data: etree._Element | None) -> Record:
@@ -287,30 +260,15 @@ def _citation(mc: etree._Element, data: etree._Element | None) -> Record:
         for c in mc.iterfind("CommentsCorrectionsList/CommentsCorrections")
     )
     return Record(
-        pmid=pmid,
-        title=text_of(art.find("ArticleTitle")) or text_of(art.find("VernacularTitle")),
-        abstract=abstract,
-        abstract_sections=sections,
-        journal=_opt(journal, "Title") or "",
-        iso_abbreviation=_opt(journal, "ISOAbbreviation") or "",
-        volume=_opt(issue, "Volume"),
-        issue=_opt(issue, "Issue"),
-        pages=pages,
-        pub_date=pub_date,
-        year=year,
-        authors=_authors(art.find("AuthorList")),
-        languages=_texts(art, "Language"),
-        doi=doi,
-        pmcid=pmcid,
-        publication_types=pub_types,
-        mesh=_mesh(mc),
-        keywords=_texts(mc, "KeywordList/Keyword"),
-        status=mc.get("Status"),
-        date_revised=iso_date(mc.find("DateRevised")),
-        comments_corrections=ccs,
-        **_history(data),
-        **_flags(pub_types, ccs),
-    )
+        pmid=pmid, title=text_of(art.find("ArticleTitle")) or text_of(art.find("VernacularTitle")),
+        abstract=abstract, abstract_sections=sections,
+        journal=_opt(journal, "Title") or "", iso_abbreviation=_opt(journal, "ISOAbbreviation") or "",
+        volume=_opt(issue, "Volume"), issue=_opt(issue, "Issue"), pages=pages, pub_date=pub_date, year=year,
+        authors=_authors(art.find("AuthorList")), languages=_texts(art, "Language"), doi=doi, pmcid=pmcid,
+        publication_types=pub_types, mesh=_mesh(mc), keywords=_texts(mc, "KeywordList/Keyword"),
+        status=mc.get("Status"), date_revised=iso_date(mc.find("DateRevised")), comments_corrections=ccs,
+        **_history(data), **_flags(pub_types, ccs),
+    )  # fmt: skip
 
 
 def _book(doc: etree._Element, data: etree._Element | None) -> Record:
@@ -329,25 +287,13 @@ def _book(doc: etree._Element, data: etree._Element | None) -> Record:
     )
     pub_types = _texts(doc, "PublicationType")
     return Record(
-        pmid=pmid,
-        title=text_of(doc.find("ArticleTitle")) or book_title,
-        abstract=abstract,
-        abstract_sections=sections,
-        journal=book_title,
-        volume=_opt(book, "Volume"),
-        pub_date=pub_date,
-        year=pub_date.year,
-        authors=_authors(author_lists[0] if author_lists else None),
-        languages=_texts(doc, "Language"),
-        doi=doi,
-        pmcid=pmcid,
-        publication_types=pub_types,
-        keywords=_texts(doc, "KeywordList/Keyword"),
-        date_revised=iso_date(doc.find("DateRevised")),
-        is_book=True,
-        **_history(data),
-        **_flags(pub_types, ()),
-    )
+        pmid=pmid, title=text_of(doc.find("ArticleTitle")) or book_title, abstract=abstract,
+        abstract_sections=sections, journal=book_title, volume=_opt(book, "Volume"), pub_date=pub_date,
+        year=pub_date.year, authors=_authors(author_lists[0] if author_lists else None),
+        languages=_texts(doc, "Language"), doi=doi, pmcid=pmcid, publication_types=pub_types,
+        keywords=_texts(doc, "KeywordList/Keyword"), date_revised=iso_date(doc.find("DateRevised")), is_book=True,
+        **_history(data), **_flags(pub_types, ()),
+    )  # fmt: skip
 
 
 def parse_record_element(elem: etree._Element) -> Record:
@@ -371,23 +317,10 @@ def parse_record_element(elem: etree._Element) -> Record:
     raise ParseError(f"<{tag}> is not a PubMed record element (PubmedArticle, PubmedBookArticle, MedlineCitation)")
 
 
-def _record_pmid(elem: etree._Element) -> str | None:
-    for path in ("MedlineCitation", "BookDocument"):
-        found = _pmid(elem.find(path))
-        if found:
-            return found
-    return _pmid(elem)
-
-
-# --------------------------------------------------------------------------- documents
-
-
 def _open(source: bytes | str | os.PathLike | BinaryIO) -> tuple[BinaryIO, str]:
     """A binary stream over ``source`` and a name for error messages. str means a path."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+        data = gzip.decompress(source) if bytes(source[:2]) == b"\x1f\x8b" else bytes(source)
         return io.BytesIO(data), f"the XML response ({len(data)} bytes)"
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
@@ -431,9 +364,8 @@ def iter_pubmed_xml(source: bytes | str | os.PathLike | BinaryIO) -> Iterator[Pa
                     while elem.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as exc:
-            raise ParseError(
-                f"{name} is not well-formed XML ({exc}); it may be truncated: fetch the batch again"
-            ) from exc
+            msg = f"{name} is not well-formed XML ({exc}); it may be truncated: fetch the batch again"
+            raise ParseError(msg) from exc
         root = context.root
     finally:
         if opened_here:
@@ -446,17 +378,11 @@ def iter_pubmed_xml(source: bytes | str | os.PathLike | BinaryIO) -> Iterator[Pa
 
 def _parse_one(elem: etree._Element) -> ParsedRecord | SkippedRecord:
     try:
-        return ParsedRecord(
-            record=parse_record_element(elem), raw_xml=etree.tostring(elem, encoding="utf-8", with_tail=False)
-        )
+        record = parse_record_element(elem)
+        return ParsedRecord(record=record, raw_xml=etree.tostring(elem, encoding="utf-8", with_tail=False))
     except Exception as exc:  # noqa: BLE001 - one bad record must not lose the batch
-        pmid = None
-        try:
-            pmid = _record_pmid(elem)
-        except Exception:  # noqa: BLE001
-            pass
-        reason = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
-        return SkippedRecord(pmid=pmid, reason=reason)
+        pmid = _pmid(elem.find("MedlineCitation")) or _pmid(elem.find("BookDocument")) or _pmid(elem)
+        return SkippedRecord(pmid, str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}")
 
 
 def parse_pubmed_xml(data: bytes) -> tuple[list[ParsedRecord], list[SkippedRecord]]:
@@ -465,8 +391,9 @@ def parse_pubmed_xml(data: bytes) -> tuple[list[ParsedRecord], list[SkippedRecor
     Raises ParseError (nothing returned) if the document is not well-formed or is an
     E-utilities error envelope; the caller should retry the batch.
     """
-    parsed: list[ParsedRecord] = []
-    skipped: list[SkippedRecord] = []
+    parsed: list[ParsedRecord]
+    skipped: list[SkippedRecord]
+    parsed, skipped = [], []
     for item in iter_pubmed_xml(data):
         (parsed if isinstance(item, ParsedRecord) else skipped).append(item)
     return parsed, skipped
