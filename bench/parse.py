@@ -133,7 +133,7 @@ def main() -> None:
                 rates[name] = rate
                 print(f"{name:30s} {count:6d} records {rate:10.0f} records/s")
             except Exception as exc2:  # noqa: BLE001
-                print(f"{'Bio.Entrez.read (+DOCTYPE)':30s} refused too: {type(exc2).__name__}: {str(exc2)[:160]}")
+                print(f"{name:30s} refused too: {type(exc2).__name__}: {str(exc2)[:160]}")
 
     ours = rates["evidence parser"]
     for name, rate in rates.items():
