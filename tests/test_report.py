@@ -1,0 +1,98 @@
+"""Report: the stable JSON shape, best evidence first, and escaped renderers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evidence.models import AbstractSection, Annotation, Article, Claim, MeshHeading, Record
+from evidence.report import build_report, render_html, render_markdown
+
+ARTICLE = Article(id="art", title="Ketamine <today>", source="https://example.org/a", file="a.txt", publisher="Pub")
+CLAIM = Claim(id="c1", article="art", quote='Ketamine "works" & fast', statement="Ketamine reduces depression",
+              kind="efficacy", query="ketamine", contradicts=("c2",))
+CLAIM2 = Claim(id="c2", article="art", quote="q", statement="Ketamine does not reduce depression", kind="efficacy",
+               query="ketamine", polarity="no-effect", contradicts=("c1",))
+
+
+def rec(pmid, pts, conclusion, mesh=("Humans",), year=2020, n_text="A total of 500 patients were randomized.", **kw):
+    return Record(pmid=pmid, title=f"Study {pmid} <b>", year=year, journal="J", doi=f"10.1/{pmid}",
+                  abstract=f"{n_text} {conclusion}", publication_types=tuple(pts),
+                  mesh=tuple(MeshHeading(m) for m in mesh),
+                  abstract_sections=(AbstractSection("METHODS", "METHODS", n_text),
+                                     AbstractSection("CONCLUSIONS", "CONCLUSIONS", conclusion)), **kw)
+
+
+RECORDS = [
+    rec("3", ("Case Reports",), "Ketamine reduced depression in this patient.", year=2010),
+    rec("1", ("Randomized Controlled Trial",), "Ketamine significantly reduced depression scores."),
+    rec("2", ("Meta-Analysis",), "Ketamine significantly reduced depression in randomized controlled trials.",
+        year=2022),
+    rec("4", ("Randomized Controlled Trial", "Retracted Publication"), "Ketamine did not reduce depression.",
+        retracted=True),
+    rec("5", ("Randomized Controlled Trial",), "Ketamine reduced depression in rats.", mesh=("Animals",)),
+]
+
+STUDY_KEYS = {"pmid", "title", "year", "journal", "doi", "design", "design_reason", "species", "species_reason", "n",
+              "direction", "direction_reason", "direction_sentence", "retracted", "reviewed_by"}
+CLAIM_KEYS = {"id", "article", "statement", "quote", "kind", "verdict", "strength", "reasons", "counts",
+              "contradicts", "contradiction_note", "studies"}
+
+
+@pytest.fixture()
+def report():
+    return build_report([ARTICLE], [CLAIM, CLAIM2], {"c1": RECORDS, "c2": RECORDS},
+                        {"c1": [Annotation("c1", "3", "Dr Lee", relevant=False, note="not depression")]},
+                        generated_at="2024-05-01T00:00:00Z")
+
+
+def test_shape_is_stable_and_json_serialisable(report):
+    assert set(report) == {"generated_at", "articles", "claims"}
+    assert report["articles"] == [{"id": "art", "title": "Ketamine <today>", "source": "https://example.org/a",
+                                   "publisher": "Pub"}]
+    for claim in report["claims"]:
+        assert set(claim) == CLAIM_KEYS
+        for s in claim["studies"]:
+            assert set(s) == STUDY_KEYS
+    assert json.loads(json.dumps(report)) == report
+
+
+def test_best_evidence_first_and_excluded_last(report):
+    pmids = [s["pmid"] for s in report["claims"][0]["studies"]]
+    assert pmids[:2] == ["2", "1"]  # meta-analysis, then RCT
+    assert set(pmids[-3:]) == {"3", "4", "5"}  # not relevant, retracted, animal
+
+
+def test_claim_fields(report):
+    c1 = report["claims"][0]
+    assert c1["verdict"] == "supported"
+    assert c1["counts"]["meta-analysis"] == 1 and "rct" in c1["counts"]
+    assert any("PMID 4 (retracted" in r for r in c1["reasons"])
+    assert any("PMID 3 (not relevant (reviewed by Dr Lee" in r for r in c1["reasons"])
+    assert "favours c1" in c1["contradiction_note"]
+    by_pmid = {s["pmid"]: s for s in c1["studies"]}
+    assert by_pmid["3"]["reviewed_by"] == "Dr Lee" and by_pmid["4"]["retracted"] is True
+    assert by_pmid["1"]["n"] == 500 and by_pmid["5"]["species"] == "animal"
+
+
+def test_claim_without_records_says_refresh():
+    r = build_report([ARTICLE], [CLAIM], {})
+    assert r["claims"][0]["verdict"] == "insufficient"
+    assert r["claims"][0]["reasons"] == ["no studies in the cache: run `evidence refresh`"]
+
+
+def test_html_escapes_and_links(report):
+    html = render_html(report)
+    assert '<a href="https://pubmed.ncbi.nlm.nih.gov/2/">2</a>' in html
+    assert "Study 2 &lt;b&gt;" in html and "<b>" not in html
+    assert "Ketamine &lt;today&gt;" in html and "&quot;works&quot; &amp; fast" in html
+    assert html.index("pubmed.ncbi.nlm.nih.gov/2/") < html.index("pubmed.ncbi.nlm.nih.gov/1/")
+    assert "RETRACTED" in html
+
+
+def test_markdown_links_and_verdicts(report):
+    md = render_markdown(report)
+    assert "[2](https://pubmed.ncbi.nlm.nih.gov/2/)" in md
+    assert "**Verdict: supported" in md
+    assert "Study 2 \\<b\\>" in md
