@@ -62,34 +62,18 @@ class StudyClass:
 # --- publication types --------------------------------------------------------------
 
 _NOTICE_TYPES = ("Retraction of Publication", "Published Erratum", "Expression of Concern", "Retraction Notice")
-_TRIAL_TYPES = (
-    "Controlled Clinical Trial",
-    "Clinical Trial",
-    "Clinical Trial, Phase I",
-    "Clinical Trial, Phase II",
-    "Clinical Trial, Phase III",
-    "Clinical Trial, Phase IV",
-    "Pragmatic Clinical Trial",
-    "Equivalence Trial",
-    "Adaptive Clinical Trial",
-    "Clinical Trial, Veterinary",
-)
+_TRIAL_TYPES = ("Controlled Clinical Trial", "Clinical Trial", "Clinical Trial, Phase I", "Clinical Trial, Phase II",
+                "Clinical Trial, Phase III", "Clinical Trial, Phase IV", "Pragmatic Clinical Trial",
+                "Equivalence Trial", "Adaptive Clinical Trial", "Clinical Trial, Veterinary")
 # Ordered: the first match decides. A meta-analysis tagged "Review" is a meta-analysis.
 _PT_ORDER: tuple[tuple[str, str], ...] = (
-    ("Meta-Analysis", "meta-analysis"),
-    ("Systematic Review", "systematic-review"),
-    ("Randomized Controlled Trial", "rct"),
-    ("Randomized Controlled Trial, Veterinary", "rct"),
+    ("Meta-Analysis", "meta-analysis"), ("Systematic Review", "systematic-review"),
+    ("Randomized Controlled Trial", "rct"), ("Randomized Controlled Trial, Veterinary", "rct"),
     *((t, "non-randomized-trial") for t in _TRIAL_TYPES),
-    ("Practice Guideline", "guideline"),
-    ("Guideline", "guideline"),
-    ("Consensus Development Conference, NIH", "guideline"),
-    ("Consensus Development Conference", "guideline"),
-    ("Case Reports", "case-report"),
-    ("Review", "narrative-review"),
-    ("Editorial", "editorial"),
-    ("Comment", "editorial"),
-    ("Letter", "editorial"),
+    ("Practice Guideline", "guideline"), ("Guideline", "guideline"),
+    ("Consensus Development Conference, NIH", "guideline"), ("Consensus Development Conference", "guideline"),
+    ("Case Reports", "case-report"), ("Review", "narrative-review"),
+    ("Editorial", "editorial"), ("Comment", "editorial"), ("Letter", "editorial"),
 )
 _OTHER_TYPES = ("News", "Newspaper Article", "Interview", "Biography", "Portrait", "Historical Article",
                 "Congress", "Bibliography", "Patient Education Handout", "Personal Narrative", "Video-Audio Media")
@@ -163,12 +147,8 @@ _NOTICE_TITLE = re.compile(r"^\s*\[?(?:retraction|notice of retraction|erratum|c
 _EDITORIAL_TITLE = re.compile(r"^\s*(?:re:|reply|response to|comment on|in reply)|\bletter\b|editorial", _FLAGS)
 
 _MESH_DESIGN: tuple[tuple[str, str], ...] = (
-    ("Case-Control Studies", "case-control"),
-    ("Cohort Studies", "cohort"),
-    ("Prospective Studies", "cohort"),
-    ("Longitudinal Studies", "cohort"),
-    ("Retrospective Studies", "cohort"),
-    ("Follow-Up Studies", "cohort"),
+    ("Case-Control Studies", "case-control"), ("Cohort Studies", "cohort"), ("Prospective Studies", "cohort"),
+    ("Longitudinal Studies", "cohort"), ("Retrospective Studies", "cohort"), ("Follow-Up Studies", "cohort"),
     ("Cross-Sectional Studies", "cross-sectional"),
 )
 
