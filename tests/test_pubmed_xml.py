@@ -476,3 +476,13 @@ def test_no_network_and_no_external_entities(tmp_path: Path) -> None:
 def test_parse_record_element_rejects_other_elements() -> None:
     with pytest.raises(ParseError, match="not a PubMed record element"):
         parse_record_element(etree.fromstring(b"<DocSum><Id>1</Id></DocSum>"))
+
+
+def test_records_round_trip_through_dicts(ncbi_fixtures: Path) -> None:
+    """The cache stores Record.to_dict() as JSON: every real record must come back equal."""
+    import json
+
+    from evidence.models import record_from_dict
+
+    for item in parsed(ncbi_fixtures / "baseline/combined_real_records_derived.xml.gz")[0]:
+        assert record_from_dict(json.loads(json.dumps(item.record.to_dict()))) == item.record
