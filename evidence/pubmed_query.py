@@ -14,10 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["FIELD_TAGS", "query_problems", "is_known_tag"]
+from evidence.models import Claim
 
-# PubMed search field tags (short and long forms), lower-cased. Source: the PubMed
-# User Guide, "Search Field Descriptions and Tags". Long forms are what PubMed's
+__all__ = ["FIELD_TAGS", "HUMANS_FILTER", "query_problems", "is_known_tag", "search_term"]
+
+# Drops records indexed as animal studies unless also indexed as human. Unlike
+# "AND humans[mh]" it keeps citations not yet MeSH-indexed (the newest ones), which is
+# why the Cochrane Handbook (technical supplement to chapter 4) recommends it.
+HUMANS_FILTER = "NOT (animals[mh] NOT humans[mh])"
+
+# PubMed search field tags (short and long forms), lower-cased. Sources: the PubMed
+# User Guide, "Search Field Descriptions and Tags", and EInfo's field list for db=pubmed
+# (recorded in ../shared/fixtures/ncbi/einfo/). Long forms are what PubMed's
 # "Search details" shows after translating a query, so both must be accepted.
 FIELD_TAGS: frozenset[str] = frozenset(
     {
@@ -42,7 +50,14 @@ FIELD_TAGS: frozenset[str] = frozenset(
         "publication date", "publication type", "publisher", "secondary source id",
         "subheading", "subset", "substance name", "supplementary concept", "text word",
         "text words", "title", "title/abstract", "transliterated title", "volume",
-        "uid", "pmid", "publication type:noexp",
+        "uid", "pmid", "publication type:noexp", "date - entrez", "grants and funding",
+        "subject - personal name", "conflict of interest statements", "publisher id",
+        "print publication date", "electronic publication date", "author cluster id",
+        "extended pmid",
+        # internal names, as ESearch's EInfo field list gives them (also accepted as tags)
+        "titl", "word", "auth", "affl", "ecno", "subs", "pdat", "vol", "page", "ptyp",
+        "lang", "iss", "subh", "otrm", "invr", "coln", "cnty", "papx", "grnt", "cdat",
+        "pid", "faut", "full", "finv", "laut", "ppdt", "epdt", "aucl", "eid", "filt",
     }
 )
 
@@ -191,3 +206,26 @@ def query_problems(query: str) -> list[str]:
     _check_tags(tokens, problems)
     _check_lowercase_booleans(tokens, problems)
     return problems
+
+
+def search_term(claim: Claim) -> str:
+    """The PubMed term as sent to ESearch: the claim's query plus its filters.
+
+    Whitespace is collapsed (a multi-line YAML query becomes one line, so the same query
+    always gives the same cache key). Filters, each ANDed on:
+      languages -> (english[la] OR french[la]);  dates -> ("YYYY/MM/DD"[dp] : "YYYY/MM/DD"[dp]),
+      an open upper end is "3000", as PubMed's own date filter writes it, an open lower end "1000";
+      humans_only -> NOT (animals[mh] NOT humans[mh]) (keeps not-yet-indexed citations).
+    """
+    query = " ".join(claim.query.split())
+    filters = []
+    if claim.languages:
+        langs = [f"{lang}[la]" for lang in claim.languages]
+        filters.append(langs[0] if len(langs) == 1 else "(" + " OR ".join(langs) + ")")
+    if claim.date_from or claim.date_to:
+        start, end = claim.date_from or "1000", claim.date_to or "3000"
+        filters.append(f'("{start}"[dp] : "{end}"[dp])')
+    if not filters and not claim.humans_only:
+        return query
+    term = " AND ".join([f"({query})", *filters])
+    return f"{term} {HUMANS_FILTER}" if claim.humans_only else term

@@ -23,19 +23,13 @@ import yaml
 
 from evidence.errors import ConfigError
 from evidence.models import Article, Claim
-from evidence.pubmed_query import query_problems
+from evidence.pubmed_query import HUMANS_FILTER, query_problems, search_term  # search_term re-exported
 
-__all__ = [
-    "KINDS", "POLARITIES", "Problem", "RegistryError", "Registry", "load_registry",
-    "search_term", "summarize", "quote_in_text", "normalize_text", "strip_front_matter",
-]
+__all__ = ["HUMANS_FILTER", "KINDS", "POLARITIES", "Problem", "RegistryError", "Registry", "load_registry",
+           "search_term", "summarize", "quote_in_text", "normalize_text", "strip_front_matter"]
 
 KINDS = ("mechanism", "pharmacology", "pathophysiology", "efficacy", "safety", "epidemiology")
 POLARITIES = ("effect", "no-effect", "increase", "decrease")
-# Excludes records indexed as animal studies unless also indexed as human; unlike
-# "AND humans[mh]" it keeps citations not yet MeSH-indexed (the newest ones).
-# The Cochrane Handbook's idiom (technical supplement to chapter 4).
-HUMANS_FILTER = "NOT (animals[mh] NOT humans[mh])"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^(\d{4})(?:[/-](\d{2})(?:[/-](\d{2}))?)?$")
@@ -49,8 +43,6 @@ _CLAIM_FIELDS = {
     "date_from": _DATE_T, "date_to": _DATE_T, "contradicts": _LIST, "support_terms": _LIST,
     "contradict_terms": _LIST, "note": _STR,
 }
-_REQUIRED_ARTICLE = ("id", "title", "source", "file")
-_REQUIRED_CLAIM = ("id", "article", "quote", "statement", "kind", "query")
 _QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                             "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 
@@ -86,16 +78,13 @@ def normalize_text(text: str) -> str:
 
 def quote_in_text(quote: str, text: str) -> bool:
     """True when ``quote`` occurs in ``text`` verbatim, up to whitespace and quote style."""
-    q = normalize_text(quote)
-    return bool(q) and q in normalize_text(text)
+    return bool(q := normalize_text(quote)) and q in normalize_text(text)
 
 
 def strip_front_matter(text: str) -> str:
     """The article body: a leading ``---`` ... ``---`` header is removed so quotes cannot match it."""
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end >= 0:
-            return text[end + 5 :].lstrip("\n")
+    if text.startswith("---\n") and (end := text.find("\n---\n", 4)) >= 0:
+        return text[end + 5 :].lstrip("\n")
     return text
 
 
@@ -106,15 +95,13 @@ class Registry:
     claims: tuple[Claim, ...]
 
     def claim(self, claim_id: str) -> Claim:
-        for c in self.claims:
-            if c.id == claim_id:
-                return c
+        for c in (c for c in self.claims if c.id == claim_id):
+            return c
         raise ConfigError(_unknown("claim", claim_id, [c.id for c in self.claims], self.path))
 
     def article(self, article_id: str) -> Article:
-        for a in self.articles:
-            if a.id == article_id:
-                return a
+        for a in (a for a in self.articles if a.id == article_id):
+            return a
         raise ConfigError(_unknown("article", article_id, [a.id for a in self.articles], self.path))
 
     def claims_for(self, article_id: str) -> tuple[Claim, ...]:
@@ -123,8 +110,7 @@ class Registry:
 
 
 def _unknown(what: str, name: str, valid: list[str], path: Path) -> str:
-    close = difflib.get_close_matches(name, valid, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = "".join(f" Did you mean {c!r}?" for c in difflib.get_close_matches(name, valid, n=1))
     return f"unknown {what} id {name!r} in {path}.{hint} Valid ids: {', '.join(valid) or '(none)'}"
 
 
@@ -152,11 +138,11 @@ class _Builder:
                 continue
             name = key.value
             if name in out:
-                self.add(key, f"{path}.{name}", f"duplicate key (first at line {out[name][0].start_mark.line + 1}); keep one")
+                self.add(key, _field_path(path, name), f"duplicate key (first at line {out[name][0].start_mark.line + 1}); keep one")
             elif name not in known:
                 close = difflib.get_close_matches(name, list(known), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                self.add(key, f"{path}.{name}", f"unknown key {name!r}; {hint}known keys: {', '.join(known)}")
+                self.add(key, _field_path(path, name), f"unknown key {name!r}; {hint}known keys: {', '.join(known)}")
             else:
                 out[name] = (key, value)
         return out
@@ -164,13 +150,10 @@ class _Builder:
     def value(self, node: yaml.Node, kind: str, path: str) -> Any:
         """Convert one field; returns None (after reporting) when it is unusable."""
         if kind in (_STR, _REQ_STR, _SLUG_T, _DATE_T):
-            if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
-                if isinstance(node, yaml.ScalarNode):
-                    self.add(node, path, "is empty; write a value or remove the key" if kind != _STR else "is empty; remove the key if it does not apply")
-                else:
-                    self.add(node, path, f"expected text, got {_describe(node)}")
+            if not isinstance(node, yaml.ScalarNode):
+                self.add(node, path, f"expected text, got {_describe(node)}")
                 return None
-            text = node.value.strip()
+            text = "" if node.tag.endswith(":null") else node.value.strip()
             if not text:
                 self.add(node, path, "is empty; write a value or remove the key")
                 return None
@@ -202,35 +185,34 @@ class _Builder:
 
     def _date(self, node: yaml.Node, text: str, path: str) -> str | None:
         m = _DATE.match(text)
-        ok = m is not None and (m.group(2) is None or 1 <= int(m.group(2)) <= 12) and (m.group(3) is None or 1 <= int(m.group(3)) <= 31)
-        if not ok:
+        if not (m and 1 <= int(m.group(2) or 1) <= 12 and 1 <= int(m.group(3) or 1) <= 31):
             self.add(node, path, f"{text!r} is not a date; use YYYY, YYYY/MM or YYYY/MM/DD")
             return None
         return text.replace("-", "/")
 
-    def fields(self, node: yaml.Node, path: str, spec: dict[str, str], required: tuple[str, ...]) -> dict[str, Any] | None:
+    def fields(self, node: yaml.Node, path: str, spec: dict[str, str]) -> dict[str, Any] | None:
         entries = self.mapping(node, path, spec)
         if not isinstance(node, yaml.MappingNode):
             return None
         out: dict[str, Any] = {}
-        for name in required:
+        for name in _required(spec):
             if name not in entries:
                 self.add(node, path, f"missing required field {name!r}")
         for name, (_key, value) in entries.items():
-            out[name] = self.value(value, spec[name], f"{path}.{name}")
+            out[name] = self.value(value, spec[name], _field_path(path, name))
         out["_node"] = node
         out["_values"] = {name: value for name, (_k, value) in entries.items()}
         return out
 
 
+def _required(spec: dict[str, str]) -> list[str]:
+    return [name for name, kind in spec.items() if kind in (_REQ_STR, _SLUG_T)]
+
+
 def _describe(node: yaml.Node | None) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    if node is None or node.tag.endswith(":null"):
-        return "nothing"
-    return f"{node.value!r}"
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
+    return "nothing" if node is None or node.tag.endswith(":null") else repr(node.value)
 
 
 def _compose(text: str, file: str) -> yaml.Node | Problem:
@@ -253,16 +235,18 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
 
 
 def _read_article(b: _Builder, a: dict[str, Any], path: str) -> str | None:
-    rel = a.get("file")
-    if not rel:
+    if not (rel := a.get("file")):
         return None
-    target = (b.base / rel) if not Path(rel).is_absolute() else Path(rel)
+    target = b.base / rel  # an absolute `rel` replaces the base
     try:
         return strip_front_matter(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        b.add(a["_values"]["file"], f"{path}.file", f"cannot read article file {str(target)!r} ({reason}); the path is relative to the folder of queries.yaml")
+        b.add(a["_values"]["file"], _field_path(path, "file"), f"cannot read article file {str(target)!r} ({_reason(exc)}); the path is relative to the folder of queries.yaml")
         return None
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def load_registry(path: str | os.PathLike) -> Registry:
@@ -272,8 +256,7 @@ def load_registry(path: str | os.PathLike) -> Registry:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise RegistryError(file, [Problem(file, 1, 1, "(file)", f"cannot read the registry ({reason}); pass the path of queries.yaml")]) from None
+        raise RegistryError(file, [Problem(file, 1, 1, "(file)", f"cannot read the registry ({_reason(exc)}); pass the path of queries.yaml")]) from None
     root = _compose(text, file)
     if isinstance(root, Problem):
         raise RegistryError(file, [root])
@@ -285,8 +268,8 @@ def load_registry(path: str | os.PathLike) -> Registry:
     for name in _TOP_FIELDS:
         if name not in top:
             b.add(root, "(top level)", f"missing required key {name!r}")
-    articles = _section(b, top.get("articles"), "articles", _ARTICLE_FIELDS, _REQUIRED_ARTICLE)
-    claims = _section(b, top.get("claims"), "claims", _CLAIM_FIELDS, _REQUIRED_CLAIM)
+    articles = _section(b, top.get("articles"), "articles", _ARTICLE_FIELDS)
+    claims = _section(b, top.get("claims"), "claims", _CLAIM_FIELDS)
     built_articles = _build_articles(b, articles)
     declared = {f["id"] for _p, f in articles if f.get("id")}
     built_claims = _build_claims(b, claims, {a.id: a for a in built_articles}, declared)
@@ -295,7 +278,7 @@ def load_registry(path: str | os.PathLike) -> Registry:
     return Registry(path=p, articles=tuple(built_articles), claims=tuple(built_claims))
 
 
-def _section(b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, spec: dict[str, str], required: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+def _section(b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, spec: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     if entry is None:
         return []
     key, node = entry
@@ -306,34 +289,31 @@ def _section(b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, 
     for i, item in enumerate(node.value):
         ident = _peek_id(item)
         path = f"{name}[{i}]" + (f" (id {ident})" if ident else "")
-        fields = b.fields(item, path, spec, required)
+        fields = b.fields(item, path, spec)
         if fields is not None:
             out.append((path, fields))
     return out
 
 
 def _peek_id(node: yaml.Node) -> str | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode) and v.value.strip():
-                return v.value.strip()
-    return None
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    ids = [v.value.strip() for k, v in pairs if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode)]
+    return ids[0] if ids and ids[0] else None
 
 
 def _field_path(path: str, field: str) -> str:
-    """'claims[3] (id x)' + 'quote' -> 'claims[3].quote (id x)'."""
+    """'claims[3] (id x)' + 'quote' -> 'claims[3].quote (id x)'; '(top level)' + 'x' -> 'x'."""
+    if path.startswith("("):
+        return field
     head, sep, tail = path.partition(" ")
     return f"{head}.{field}{sep}{tail}"
 
 
 def _check_duplicate(b: _Builder, seen: dict[str, int], f: dict[str, Any], path: str) -> None:
-    ident = f.get("id")
-    if ident is None:
-        return
-    node = f["_values"]["id"]
-    if ident in seen:
+    ident, node = f.get("id"), f["_values"].get("id")
+    if ident is not None and ident in seen:
         b.add(node, _field_path(path, "id"), f"duplicate id {ident!r} (first used at line {seen[ident]}); ids must be unique")
-    else:
+    elif ident is not None:
         seen[ident] = node.start_mark.line + 1
 
 
@@ -342,7 +322,7 @@ def _build_articles(b: _Builder, items: list[tuple[str, dict[str, Any]]]) -> lis
     for path, f in items:
         _check_duplicate(b, seen, f, path)
         text = _read_article(b, f, path)
-        if all(f.get(k) for k in _REQUIRED_ARTICLE) and text is not None:
+        if all(f.get(k) for k in _required(_ARTICLE_FIELDS)) and text is not None:
             out.append(Article(id=f["id"], title=f["title"], source=f["source"], file=f["file"], publisher=f.get("publisher") or "", text=text))
     return out
 
@@ -364,7 +344,7 @@ def _build_claims(b: _Builder, items: list[tuple[str, dict[str, Any]]], articles
             f["polarity"] = None
         for problem in query_problems(f["query"]) if f.get("query") else ():
             b.add(v["query"], _field_path(path, "query"), problem)
-        if f.get("date_from") and f.get("date_to") and f["date_from"] > f["date_to"]:
+        if f.get("date_from") and f.get("date_to") and (f["date_from"] + "/01/01")[:10] > (f["date_to"] + "/12/31")[:10]:
             b.add(v["date_to"], _field_path(path, "date_to"), f"date_to {f['date_to']} is before date_from {f['date_from']}")
         art = articles.get(f.get("article") or "")
         if f.get("article") and f["article"] not in declared:
@@ -372,7 +352,7 @@ def _build_claims(b: _Builder, items: list[tuple[str, dict[str, Any]]], articles
         if art is not None and f.get("quote") and not quote_in_text(f["quote"], art.text):
             b.add(v["quote"], _field_path(path, "quote"), _quote_hint(f["quote"], art))
         _check_contradicts(b, f, path, by_id)
-        if all(f.get(k) for k in _REQUIRED_CLAIM):
+        if all(f.get(k) for k in _required(_CLAIM_FIELDS)):
             fields = {k: val for k, val in f.items() if not k.startswith("_") and val is not None}
             out.append(Claim(**fields, line=f["_node"].start_mark.line + 1))
     return out
@@ -403,37 +383,16 @@ def _check_contradicts(b: _Builder, f: dict[str, Any], path: str, by_id: dict[st
             b.add(item, where, f"{other!r} does not list {f.get('id')!r} back; contradiction is mutual, add it to both claims")
 
 
-def search_term(claim: Claim) -> str:
-    """The PubMed term as sent to ESearch: the claim's query plus its filters.
-
-    Whitespace is collapsed (a multi-line YAML query becomes one line, so the same query
-    always gives the same cache key). Filters, each ANDed on:
-      languages -> (english[la] OR french[la]);  dates -> ("YYYY/MM/DD"[dp] : "YYYY/MM/DD"[dp]),
-      an open end is "1000" or "3000" as PubMed's own date filter writes it;
-      humans_only -> NOT (animals[mh] NOT humans[mh]) (keeps not-yet-indexed citations).
-    """
-    query = " ".join(claim.query.split())
-    filters = []
-    if claim.languages:
-        langs = [f"{lang}[la]" for lang in claim.languages]
-        filters.append(langs[0] if len(langs) == 1 else "(" + " OR ".join(langs) + ")")
-    if claim.date_from or claim.date_to:
-        start, end = claim.date_from or "1000", claim.date_to or "3000"
-        filters.append(f'("{start}"[dp] : "{end}"[dp])')
-    if not filters and not claim.humans_only:
-        return query
-    term = " AND ".join([f"({query})", *filters])
-    return f"{term} {HUMANS_FILTER}" if claim.humans_only else term
-
-
 def summarize(registry: Registry) -> list[str]:
     """One line per claim for `evidence check`: id, article, kind/polarity, filters, line."""
     width = max((len(c.id) for c in registry.claims), default=0)
+    many = len(registry.articles) > 1
     lines = []
     for c in registry.claims:
         filters = [f for f, on in (("humans", c.humans_only), ("+".join(c.languages), c.languages),
                                    (f"{c.date_from or ''}-{c.date_to or ''}", c.date_from or c.date_to)) if on]
         extra = f" [{', '.join(filters)}]" if filters else ""
         vs = f" contradicts {', '.join(c.contradicts)}" if c.contradicts else ""
-        lines.append(f"{c.id:<{width}}  {c.article}:{c.line}  {c.kind}/{c.polarity}{extra}{vs}  {c.statement}")
+        where = f"{c.article} " if many else ""
+        lines.append(f"{c.id:<{width}}  {where}line {c.line:<4}  {c.kind}/{c.polarity}{extra}{vs}  {c.statement}")
     return lines
