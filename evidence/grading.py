@@ -58,10 +58,14 @@ class Grade:
     excluded: tuple[tuple[str, str], ...] = ()  # (pmid, why)
 
 
-def assess(claim: Claim, record: Record, annotation: Annotation | None = None) -> Assessment:
-    """Classify a record and judge its direction for a claim; a reviewer's annotation overrides."""
-    study = classify(record)
-    direction = apply_annotation(judge_direction(claim, record), annotation)
+def assess(claim: Claim, record: Record, annotation: Annotation | None = None, *,
+           study: StudyClass | None = None, direction: Direction | None = None) -> Assessment:
+    """Classify a record and judge its direction for a claim; a reviewer's annotation overrides.
+
+    ``study`` and ``direction`` may be passed precomputed (the cache keeps them) to skip the work.
+    """
+    study = study if study is not None else classify(record)
+    direction = apply_annotation(direction if direction is not None else judge_direction(claim, record), annotation)
     relevant, why, reviewer = True, "", None
     if annotation is not None:
         reviewer = annotation.reviewer
