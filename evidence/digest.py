@@ -1,0 +1,256 @@
+"""What changed since the last run (or a date): a digest for people and for the scheduled job.
+
+``build_digest`` reads the cache's change log and grade history and returns a
+JSON-serialisable dict with stable keys (documented in docs/exports.md):
+new studies per claim (best designs first), verdict/strength changes, newly retracted
+studies and revised records. ``render_digest_markdown`` turns it into Markdown;
+``write_digest`` writes both atomically at the end of a refresh; ``grade_changed``
+drives ``evidence refresh --fail-on-change``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evidence.cache import Cache
+from evidence.classify import classify
+from evidence.errors import CacheError, ConfigError
+from evidence.models import Claim, Record
+
+__all__ = ["DIGEST_VERSION", "build_digest", "render_digest_markdown", "write_digest", "grade_changed"]
+
+DIGEST_VERSION = 1
+
+
+def _window(cache: Cache, since: str | None, run_id: int | None) -> dict[str, Any]:
+    if since is not None and run_id is not None:
+        raise ConfigError("give either a date (--since) or a run (--run), not both")
+    if since is not None:
+        try:
+            date.fromisoformat(since[:10])
+        except ValueError:
+            raise ConfigError(f"--since {since!r} is not an ISO date: use YYYY-MM-DD") from None
+        return {"kind": "since", "since": since, "run_id": None, "started_at": None, "ended_at": None,
+                "status": None}
+    if run_id is None:
+        last = cache.last_run()
+        if last is None:
+            return {"kind": "none", "since": None, "run_id": None, "started_at": None, "ended_at": None,
+                    "status": None}
+        run = last
+    else:
+        runs = cache.runs(limit=1_000_000)
+        match = runs[runs["id"] == run_id]
+        if match.empty:
+            raise ConfigError(f"no run {run_id} in the cache {cache.path}: see `evidence runs`")
+        run = match.iloc[0].to_dict()
+    return {"kind": "run", "since": None, "run_id": int(run["id"]), "started_at": run["started_at"],
+            "ended_at": _none(run.get("ended_at")), "status": run["status"]}
+
+
+def _none(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _study(record: Record | None, pmid: str) -> dict[str, Any]:
+    if record is None:  # a change log entry for a record no longer cached
+        return {"pmid": pmid, "title": "", "year": None, "journal": "", "design": "other", "tier": 99,
+                "design_reason": "record not in the cache", "retracted": False}
+    c = classify(record)
+    return {"pmid": pmid, "title": record.title, "year": record.year, "journal": record.journal,
+            "design": c.design, "tier": c.tier, "design_reason": c.design_reason, "retracted": record.retracted}
+
+
+def _grade(row: pd.Series) -> dict[str, Any]:
+    return {"verdict": row["verdict"], "strength": row["strength"], "at": row["at"],
+            "run_id": None if pd.isna(row["run_id"]) else int(row["run_id"])}
+
+
+def _grade_changes(cache: Cache, window: dict[str, Any], statements: Mapping[str, str]
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(changes, first grades): each claim's latest grade in the window against its last one before."""
+    history = cache.grade_history()
+    if history.empty or window["kind"] == "none":
+        return [], []
+    inside = history["run_id"] == window["run_id"] if window["kind"] == "run" else history["at"] >= window["since"]
+    changes, firsts = [], []
+    for claim_id in sorted(set(history.loc[inside, "claim_id"])):
+        mine = history[history["claim_id"] == claim_id]
+        now_rows = mine[inside[mine.index]]
+        before_rows = mine[(mine["id"] < now_rows["id"].min()) & ~inside[mine.index]]
+        after = _grade(now_rows.iloc[-1])
+        if before_rows.empty:
+            firsts.append({"claim_id": claim_id, "statement": statements.get(claim_id, ""), **after})
+            continue
+        before = _grade(before_rows.iloc[-1])
+        verdict_changed = before["verdict"] != after["verdict"]
+        strength_changed = before["strength"] != after["strength"]
+        if verdict_changed or strength_changed:
+            changes.append({"claim_id": claim_id, "statement": statements.get(claim_id, ""), "before": before,
+                            "after": after, "verdict_changed": verdict_changed,
+                            "strength_changed": strength_changed})
+    return changes, firsts
+
+
+def build_digest(
+    cache: Cache,
+    *,
+    since: str | None = None,
+    run_id: int | None = None,
+    claims: Mapping[str, Claim] | None = None,
+) -> dict[str, Any]:
+    """What changed in run ``run_id``, or since the ISO date ``since``; default: the last run."""
+    window = _window(cache, since, run_id)
+    statements = {cid: c.statement for cid, c in (claims or {}).items()}
+    if window["kind"] == "none":
+        log = pd.DataFrame(columns=["run_id", "claim_id", "pmid", "kind", "at"])
+    elif window["kind"] == "run":
+        log = cache.changes(run_id=window["run_id"])
+    else:
+        log = cache.changes(since=window["since"])
+    pmids = list(dict.fromkeys(log["pmid"]))
+    records = {r.pmid: r for r in cache.records(pmids)}
+    members = cache.memberships()
+    claims_of = {p: sorted(g["claim_id"]) for p, g in members.groupby("pmid")} if not members.empty else {}
+
+    new_studies = []
+    studies_log = log[log["kind"] == "new-study"]
+    for claim_id in sorted(set(studies_log["claim_id"].dropna())):
+        found = dict.fromkeys(studies_log.loc[studies_log["claim_id"] == claim_id, "pmid"])
+        studies = sorted((_study(records.get(p), p) for p in found),
+                         key=lambda s: (s["tier"], -(s["year"] or 0), s["pmid"]))
+        new_studies.append({"claim_id": claim_id, "statement": statements.get(claim_id, ""), "studies": studies})
+
+    retracted: dict[str, dict[str, Any]] = {}
+    for pmid in dict.fromkeys(log.loc[log["kind"] == "retracted", "pmid"]):
+        retracted[pmid] = {"how": "newly-retracted"}
+    # The cache holds each record's current version only: a record retracted by a later
+    # run was not retracted when it arrived in this window.
+    later = set()
+    if not log.empty:
+        everything = cache.changes()
+        later = set(everything.loc[(everything["kind"] == "retracted") & (everything["at"] > log["at"].max()), "pmid"])
+    for pmid in dict.fromkeys(log.loc[log["kind"].isin(["added", "new-study"]), "pmid"]):
+        if pmid not in retracted and pmid not in later and records.get(pmid) is not None and records[pmid].retracted:
+            retracted[pmid] = {"how": "arrived-retracted"}
+    retractions = [
+        {"pmid": p, "title": records[p].title if p in records else "", "how": v["how"],
+         "claims": claims_of.get(p, [])}
+        for p, v in sorted(retracted.items())
+    ]
+    revised = [
+        {"pmid": p, "title": records[p].title if p in records else "", "claims": claims_of.get(p, [])}
+        for p in sorted(dict.fromkeys(log.loc[log["kind"] == "revised", "pmid"]))
+    ]
+    changes, firsts = _grade_changes(cache, window, statements)
+    return {
+        "version": DIGEST_VERSION,
+        "window": window,
+        "counts": {
+            "new_studies": sum(len(c["studies"]) for c in new_studies),
+            "grade_changes": len(changes),
+            "retracted": len(retractions),
+            "revised": len(revised),
+        },
+        "new_studies": new_studies,
+        "grade_changes": changes,
+        "first_grades": firsts,
+        "retracted": retractions,
+        "revised": revised,
+    }
+
+
+def grade_changed(digest: Mapping[str, Any]) -> bool:
+    """True when a claim's verdict or strength changed: `refresh --fail-on-change` exits non-zero."""
+    return bool(digest["grade_changes"])
+
+
+def _title(text: str) -> str:
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def render_digest_markdown(digest: Mapping[str, Any]) -> str:
+    """The digest as Markdown: one section per kind of change, "nothing changed" when empty."""
+    w = digest["window"]
+    if w["kind"] == "run":
+        head = f"# Evidence digest: run {w['run_id']} ({w['started_at']}, {w['status']})"
+    elif w["kind"] == "since":
+        head = f"# Evidence digest: changes since {w['since']}"
+    else:
+        head = "# Evidence digest: no run yet"
+    out = [head, ""]
+    c = digest["counts"]
+    if not any(c.values()) and not digest["first_grades"]:
+        return "\n".join([*out, "Nothing changed.", ""])
+    out += [f"{c['new_studies']} new studies, {c['grade_changes']} grade changes, "
+            f"{c['retracted']} retractions, {c['revised']} revised records.", ""]
+    if digest["grade_changes"]:
+        out += ["## Verdict and strength changes", ""]
+        for g in digest["grade_changes"]:
+            b, a = g["before"], g["after"]
+            out.append(f"- **{g['claim_id']}**: {b['verdict']} ({b['strength']}) → {a['verdict']} ({a['strength']})"
+                       + (f" — {g['statement']}" if g["statement"] else ""))
+        out.append("")
+    if digest["first_grades"]:
+        out += ["## First grades", ""]
+        out += [f"- **{g['claim_id']}**: {g['verdict']} ({g['strength']})" for g in digest["first_grades"]]
+        out.append("")
+    if digest["retracted"]:
+        out += ["## Retracted studies (excluded from grades)", ""]
+        for r in digest["retracted"]:
+            how = "now retracted" if r["how"] == "newly-retracted" else "retracted when found"
+            claims = ", ".join(r["claims"]) or "no claim"
+            out.append(f"- PMID {r['pmid']} ({how}; {claims}): {_title(r['title'])}")
+        out.append("")
+    if digest["new_studies"]:
+        out += ["## New studies", ""]
+        for claim in digest["new_studies"]:
+            out.append(f"### {claim['claim_id']}" + (f": {claim['statement']}" if claim["statement"] else ""))
+            out.append("")
+            for s in claim["studies"]:
+                flag = " **[RETRACTED]**" if s["retracted"] else ""
+                out.append(f"- {s['design']} (tier {s['tier']}: {s['design_reason']}) — PMID {s['pmid']}, "
+                           f"{s['year'] or 'n.d.'}{flag}: {_title(s['title'])}")
+            out.append("")
+    if digest["revised"]:
+        out += ["## Revised records", ""]
+        out += [f"- PMID {r['pmid']}: {_title(r['title'])}" for r in digest["revised"]]
+        out.append("")
+    return "\n".join(out)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same directory, fsync, os.replace: readers never see half a digest."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_digest(cache: Cache, directory: str | Path, run_id: int,
+                 claims: Mapping[str, Claim] | None = None) -> tuple[Path, Path]:
+    """Write ``digest-<run_id>.md`` and ``.json`` into ``directory`` (created if needed)."""
+    directory = Path(directory)
+    digest = build_digest(cache, run_id=run_id, claims=claims)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        md_path, json_path = directory / f"digest-{run_id}.md", directory / f"digest-{run_id}.json"
+        _write_atomic(json_path, json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        _write_atomic(md_path, render_digest_markdown(digest))
+    except OSError as exc:
+        raise CacheError(f"cannot write the digest for run {run_id} into {directory}: {exc}") from exc
+    return md_path, json_path

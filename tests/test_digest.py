@@ -1,0 +1,151 @@
+"""The change digest after a refresh-like sequence of two runs, built with the Cache directly."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from evidence.cache import Cache
+from evidence.classify import classify
+from evidence.digest import build_digest, grade_changed, render_digest_markdown, write_digest
+from evidence.errors import ConfigError
+from evidence.models import Claim, CommentCorrection
+from evidence.pubmed_xml import parse_pubmed_xml
+
+S18 = "efetch/derived_nlm_sample18/pubmedsample18_"
+T1, T2 = "2024-01-07T03:00:00+00:00", "2024-01-14T03:00:00+00:00"
+
+
+def items(ncbi_fixtures, name):
+    parsed, _ = parse_pubmed_xml((ncbi_fixtures / name).read_bytes())
+    return [(p.record, p.raw_xml) for p in parsed]
+
+
+def one(ncbi_fixtures, name, pmid=None):
+    return next(i for i in items(ncbi_fixtures, name) if pmid is None or i[0].pmid == pmid)
+
+
+@pytest.fixture()
+def two_runs(tmp_path, ncbi_fixtures):
+    """Run 1: two studies for claim-a, one for claim-b, grades. Run 2: new studies, a revision,
+    a retraction arriving with a new study, a retraction of a known study, one changed grade."""
+    cache = Cache(tmp_path / "cache" / "evidence.sqlite")
+    old_9997 = one(ncbi_fixtures, "efetch/biopython/pubmed1.xml", "9997")
+    new_9997 = one(ncbi_fixtures, "efetch/klortho_ncbi2012/efetch.pubmed.xml", "9997")
+    assert old_9997[1] != new_9997[1]  # two real versions of the same PubMed record
+    case_report = one(ncbi_fixtures, S18 + "14594616_case_report.xml")
+    run1 = cache.start_run(1, now=T1)
+    cache.store_batch([old_9997, case_report], {"9997": ["claim-a"], "14594616": ["claim-a", "claim-b"]},
+                      run_id=run1, now=T1)
+    cache.save_grades(run1, [("claim-a", "supported", "low", ["x"]), ("claim-b", "insufficient", "very low", [])],
+                      now=T1)
+    cache.finish_run(run1, "ok", requests=3, now=T1)
+
+    run2 = cache.start_run(1, now=T2)
+    meta = one(ncbi_fixtures, S18 + "9110943_meta_analysis_structured.xml")
+    rct = one(ncbi_fixtures, S18 + "17059514_rct_structured.xml")
+    retracted = one(ncbi_fixtures, S18 + "11543891_retracted_publication_retractionin.xml")
+    # NCBI adding a RetractionIn link to a record we already hold (simulated on the real record).
+    rec, raw = case_report
+    now_retracted = (dataclasses.replace(rec, retracted=True, comments_corrections=(
+        *rec.comments_corrections, CommentCorrection("RetractionIn", "0", "notice"))), raw + b"<!-- revised -->")
+    cache.store_batch([rct, meta, retracted, new_9997, now_retracted],
+                      {"17059514": ["claim-a"], "9110943": ["claim-a"], "11543891": ["claim-b"]},
+                      run_id=run2, now=T2)
+    cache.save_grades(run2, [("claim-a", "supported", "moderate", ["y"]), ("claim-b", "insufficient", "very low", []),
+                             ("claim-c", "contradicted", "low", [])], now=T2)
+    cache.finish_run(run2, "ok", requests=5, now=T2)
+    yield cache, run1, run2
+    cache.close()
+
+
+CLAIMS = {
+    "claim-a": Claim(id="claim-a", article="art", quote="q", statement="Half elemental diet keeps Crohn's in remission",
+                     kind="efficacy", query="q"),
+}
+
+
+def test_digest_of_the_last_run_says_exactly_what_changed(two_runs):
+    cache, _, run2 = two_runs
+    digest = build_digest(cache, claims=CLAIMS)
+    assert digest["window"]["run_id"] == run2 and digest["window"]["kind"] == "run"
+    by_claim = {c["claim_id"]: [s["pmid"] for s in c["studies"]] for c in digest["new_studies"]}
+    assert by_claim == {"claim-a": ["9110943", "17059514"], "claim-b": ["11543891"]}  # meta-analysis before RCT
+    a = digest["new_studies"][0]
+    assert a["statement"].startswith("Half elemental")
+    assert [s["design"] for s in a["studies"]] == [classify(r).design for r in (
+        cache.get_record("9110943").record, cache.get_record("17059514").record)]
+    assert a["studies"][0]["tier"] < a["studies"][1]["tier"]
+    assert [(g["claim_id"], g["before"]["strength"], g["after"]["strength"], g["verdict_changed"])
+            for g in digest["grade_changes"]] == [("claim-a", "low", "moderate", False)]
+    assert [g["claim_id"] for g in digest["first_grades"]] == ["claim-c"]
+    assert {(r["pmid"], r["how"]) for r in digest["retracted"]} == {
+        ("11543891", "arrived-retracted"), ("14594616", "newly-retracted")}
+    assert {r["pmid"]: r["claims"] for r in digest["retracted"]}["14594616"] == ["claim-a", "claim-b"]
+    assert [r["pmid"] for r in digest["revised"]] == ["14594616", "9997"]
+    assert digest["counts"] == {"new_studies": 3, "grade_changes": 1, "retracted": 2, "revised": 2}
+    assert grade_changed(digest)
+    assert json.loads(json.dumps(digest)) == digest
+
+
+def test_digest_of_the_first_run(two_runs):
+    cache, run1, _ = two_runs
+    digest = build_digest(cache, run_id=run1)
+    assert digest["grade_changes"] == [] and not grade_changed(digest)
+    assert sorted(g["claim_id"] for g in digest["first_grades"]) == ["claim-a", "claim-b"]
+    assert digest["retracted"] == [] and digest["revised"] == []
+    assert {c["claim_id"]: len(c["studies"]) for c in digest["new_studies"]} == {"claim-a": 2, "claim-b": 1}
+
+
+def test_digest_since_a_date_covers_both_runs(two_runs):
+    cache, _, _ = two_runs
+    everything = build_digest(cache, since="2024-01-01")
+    assert everything["counts"]["new_studies"] == 6  # 3 memberships in run 1, 3 in run 2
+    assert everything["grade_changes"] == []  # no grade before the window to compare with
+    later = build_digest(cache, since="2024-01-10")
+    assert later["counts"] == build_digest(cache)["counts"]
+
+
+def test_unchanged_grades_are_not_changes(two_runs):
+    cache, _, _ = two_runs
+    claim_b = [g for g in build_digest(cache)["grade_changes"] if g["claim_id"] == "claim-b"]
+    assert claim_b == []
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"since": "last week"}, "not an ISO date"),
+    ({"run_id": 99}, "no run 99"),
+    ({"run_id": 1, "since": "2024-01-01"}, "not both"),
+])
+def test_bad_windows_are_config_errors(two_runs, kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        build_digest(two_runs[0], **kwargs)
+
+
+def test_empty_cache_digest(tmp_path):
+    with Cache(tmp_path / "e.sqlite") as cache:
+        digest = build_digest(cache)
+    assert digest["window"]["kind"] == "none" and not grade_changed(digest)
+    assert "Nothing changed." in render_digest_markdown(digest)
+
+
+def test_markdown_lists_each_change(two_runs):
+    cache, _, _ = two_runs
+    text = render_digest_markdown(build_digest(cache, claims=CLAIMS))
+    assert "claim-a**: supported (low) → supported (moderate)" in text
+    assert "PMID 14594616 (now retracted; claim-a, claim-b)" in text
+    assert "PMID 11543891" in text and "**[RETRACTED]**" in text
+    assert text.index("PMID 9110943") < text.index("PMID 17059514")
+    assert "## Revised records" in text
+
+
+def test_write_digest_is_atomic_and_complete(two_runs, tmp_path):
+    cache, _, run2 = two_runs
+    folder = cache.path.parent / "digests"
+    md, js = write_digest(cache, folder, run2)
+    assert (md.name, js.name) == (f"digest-{run2}.md", f"digest-{run2}.json")
+    assert json.loads(js.read_text("utf-8"))["counts"]["grade_changes"] == 1
+    assert md.read_text("utf-8").startswith(f"# Evidence digest: run {run2}")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([md.name, js.name])  # no temp files left
