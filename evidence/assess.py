@@ -1,0 +1,181 @@
+"""Grade claims from the cache: the glue between the cache and the pure grading logic.
+
+Classifying a study and judging its direction are pure but not free (regular expressions
+over every abstract); with tens of thousands of studies the dashboard would redo them on
+every cold start. So their results are kept in the cache's ``labels`` table under a version
+derived from the source of the modules that compute them: change a rule and every label is
+recomputed, never served stale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import inspect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from evidence import classify as classify_module
+from evidence import direction as direction_module
+from evidence.cache import Cache
+from evidence.classify import StudyClass, classify
+from evidence.direction import Direction, judge_direction
+from evidence.grading import Assessment, Grade, assess, grade
+from evidence.models import Annotation, Claim, Record
+from evidence.registry import Registry
+from evidence.report import build_report
+
+__all__ = ["ClaimEvidence", "assess_claims", "studies_frame", "overview_frame", "report_for",
+           "select_records", "snapshot_grades", "label_version"]
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    claim: Claim
+    grade: Grade
+    assessments: tuple[Assessment, ...]  # best evidence first
+
+
+@lru_cache(maxsize=None)
+def label_version() -> str:
+    """Changes whenever the classification or direction rules change."""
+    source = inspect.getsource(classify_module) + inspect.getsource(direction_module)
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def _best_first(a: Assessment) -> tuple[Any, ...]:
+    # Relevant, non-retracted, human, best design tier, largest n, newest.
+    return (not a.relevant, a.study.retracted, a.study.species not in ("human", "mixed"), a.study.tier,
+            -(a.study.n or 0), -(a.record.year or 0), a.record.pmid)
+
+
+def _studies(cache: Cache, records: Sequence[Record]) -> dict[str, StudyClass]:
+    version = label_version()
+    stored = cache.get_labels("study", (r.pmid for r in records), version)
+    out = {pmid: StudyClass(**data) for pmid, data in stored.items()}
+    fresh = {r.pmid: classify(r) for r in records if r.pmid not in out}
+    cache.put_labels("study", {p: dataclasses.asdict(s) for p, s in fresh.items()}, version)
+    return {**out, **fresh}
+
+
+def _directions(cache: Cache, claim: Claim, records: Sequence[Record]) -> dict[str, Direction]:
+    # The claim's wording and polarity are part of the key: editing a claim re-judges its studies.
+    claim_key = hashlib.sha256(repr((claim.statement, claim.polarity, claim.support_terms,
+                                     claim.contradict_terms)).encode()).hexdigest()[:12]
+    version = f"{label_version()}:{claim_key}"
+    keys = {f"{claim.id}:{r.pmid}": r for r in records}
+    stored = cache.get_labels("direction", keys, version)
+    out = {key.split(":", 1)[1]: Direction(**data) for key, data in stored.items()}
+    fresh = {key: judge_direction(claim, r) for key, r in keys.items() if r.pmid not in out}
+    cache.put_labels("direction", {k: dataclasses.asdict(d) for k, d in fresh.items()}, version)
+    out.update({key.split(":", 1)[1]: d for key, d in fresh.items()})
+    return out
+
+
+def _latest_by_pmid(annotations: Iterable[Annotation]) -> dict[str, Annotation]:
+    latest: dict[str, Annotation] = {}
+    for a in sorted(annotations, key=lambda a: a.updated_at):
+        latest[a.pmid] = a
+    return latest
+
+
+def assess_claims(claims: Sequence[Claim], cache: Cache) -> dict[str, ClaimEvidence]:
+    """Every claim's assessments (best first) and grade, from the cache and its annotations."""
+    notes_by_claim: dict[str, list[Annotation]] = {}
+    for a in cache.annotations():
+        notes_by_claim.setdefault(a.claim_id, []).append(a)
+    out: dict[str, ClaimEvidence] = {}
+    for claim in claims:
+        records = cache.records_for_claim(claim.id)
+        studies = _studies(cache, records)
+        directions = _directions(cache, claim, records)
+        notes = _latest_by_pmid(notes_by_claim.get(claim.id, ()))
+        assessments = sorted(
+            (assess(claim, r, notes.get(r.pmid), study=studies[r.pmid], direction=directions[r.pmid])
+             for r in records),
+            key=_best_first,
+        )
+        out[claim.id] = ClaimEvidence(claim, grade(claim, assessments), tuple(assessments))
+    return out
+
+
+_STUDY_COLUMNS = ["pmid", "title", "year", "journal", "doi", "design", "design_reason", "tier", "species",
+                  "species_reason", "n", "direction", "direction_sentence", "direction_reason", "retracted",
+                  "relevant", "reviewed_by", "abstract"]
+
+
+def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
+    """One row per study, best evidence first."""
+    rows = [
+        {"pmid": a.record.pmid, "title": a.record.title, "year": a.record.year, "journal": a.record.journal,
+         "doi": a.record.doi, "design": a.study.design, "design_reason": a.study.design_reason,
+         "tier": a.study.tier, "species": a.study.species, "species_reason": a.study.species_reason,
+         "n": a.study.n, "direction": a.direction.direction, "direction_sentence": a.direction.sentence,
+         "direction_reason": a.direction.reason, "retracted": a.study.retracted, "relevant": a.relevant,
+         "reviewed_by": a.reviewed_by, "abstract": a.record.abstract}
+        for a in evidence.assessments
+    ]
+    return pd.DataFrame(rows, columns=_STUDY_COLUMNS).astype({"n": "Int64", "year": "Int64"})
+
+
+def overview_frame(claims: Sequence[Claim], evidence: Mapping[str, ClaimEvidence], cache: Cache) -> pd.DataFrame:
+    """One row per claim: its grade, counts by design, newest study year and last refresh."""
+    state = cache.claims_overview().set_index("claim_id") if claims else pd.DataFrame()
+    rows = []
+    for claim in claims:
+        ev = evidence.get(claim.id)
+        counts = dict(ev.grade.counts_by_design) if ev else {}
+        years = [a.record.year for a in ev.assessments if a.record.year] if ev else []
+        last = state["last_success"].get(claim.id) if "last_success" in state else None
+        rows.append({
+            "id": claim.id, "article": claim.article, "kind": claim.kind, "statement": claim.statement,
+            "quote": claim.quote, "verdict": ev.grade.verdict if ev else "insufficient",
+            "strength": ev.grade.strength if ev else "very-low", "studies": len(ev.assessments) if ev else 0,
+            "newest_year": max(years) if years else None, "last_refreshed": last,
+            **{f"n_{design}": count for design, count in counts.items()},
+        })
+    return pd.DataFrame(rows)
+
+
+def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """The `evidence report` document for the chosen claims (all when none are named)."""
+    claims = [registry.claim(c) for c in claim_ids] if claim_ids else list(registry.claims)
+    annotations: dict[str, list[Annotation]] = {}
+    for a in cache.annotations():
+        annotations.setdefault(a.claim_id, []).append(a)
+    articles = [a for a in registry.articles if any(c.article == a.id for c in claims)]
+    return build_report(
+        articles, claims, {c.id: cache.records_for_claim(c.id) for c in claims}, annotations,
+        generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+    )
+
+
+def select_records(registry: Registry, cache: Cache, *, claim_ids: Sequence[str] = (),
+                   designs: Sequence[str] = ()) -> list[Record]:
+    """Records for export: the named claims' (all cached records when none), optionally by design.
+
+    Order: best evidence first within each claim, each PMID once.
+    """
+    wanted = set(designs)
+    if claim_ids:
+        evidence = assess_claims([registry.claim(c) for c in claim_ids], cache)
+        records = [a.record for ev in evidence.values() for a in ev.assessments
+                   if a.relevant and (not wanted or a.study.design in wanted)]
+    else:
+        everything = list(cache.iter_records())
+        studies = _studies(cache, everything) if wanted else {}
+        records = [r for r in everything if not wanted or studies[r.pmid].design in wanted]
+    seen: set[str] = set()
+    return [r for r in records if not (r.pmid in seen or seen.add(r.pmid))]
+
+
+def snapshot_grades(registry: Registry, cache: Cache, run_id: int) -> None:
+    """Store every claim's grade after a run, so digests can say what changed."""
+    evidence = assess_claims(list(registry.claims), cache)
+    cache.save_grades(run_id, [(cid, ev.grade.verdict, ev.grade.strength, ev.grade.reasons)
+                               for cid, ev in evidence.items()])
