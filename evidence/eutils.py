@@ -244,7 +244,8 @@ class EutilsClient:
             self._collect_pages(term, mindate, maxdate, datetype, first, ids, context)
         else:
             lo = parse_date_bound(mindate, upper=False) if mindate is not None else EARLIEST
-            hi = parse_date_bound(maxdate, upper=True) if maxdate is not None else self._open_end(datetype)
+            hi = parse_date_bound(maxdate, upper=True) if maxdate is not None else LATEST
+            hi = min(hi, self._open_end(datetype))  # "3000/12/31" would cost ~17 bisections of empty future
             self.log.info("%s%d results exceed the 9,999 cap: splitting by %s", f"{context}: " if context else "",
                           first.count, datetype)
             self._collect_window(term, lo, hi, datetype, ids, warnings, context, known=None)
@@ -252,9 +253,9 @@ class EutilsClient:
                             query_translation=first.query_translation, warnings=tuple(dict.fromkeys(warnings)))
 
     def _open_end(self, datetype: str) -> date:
-        # Entrez and modification dates never lie in the future (+1 day for NCBI's US time
-        # zone); publication dates can, so pdat keeps the far end.
-        return LATEST if datetype == "pdat" else self._today() + timedelta(days=1)
+        # Entrez and modification dates never lie in the future (a week's margin covers NCBI's
+        # US time zone and a skewed local clock); publication dates can, so pdat keeps the far end.
+        return LATEST if datetype == "pdat" else self._today() + timedelta(days=7)
 
     def _collect_pages(self, term, mindate, maxdate, datetype, first: SearchResult, ids: dict, context: str) -> None:
         ids.update(dict.fromkeys(first.ids))

@@ -454,6 +454,18 @@ def test_search_ids_splits_over_the_9999_cap_by_date():
     assert res.warnings == ()
 
 
+def test_open_far_maxdate_is_clamped_to_today_for_entrez_dates():
+    recs = [cheap(20_000_000 + i, date(2019, 1, 1) + timedelta(days=i // 20)) for i in range(10_400)]  # to 2020/06/03
+    made = []
+    with FakeNCBI(recs, {"broad": [r.pmid for r in recs]}) as ncbi:
+        for maxdate in (None, "3000/12/31"):
+            client = loop_client(ncbi, today=lambda: date(2020, 6, 3))
+            res = client.search_ids("broad", mindate="2019", maxdate=maxdate, datetype="mdat")
+            assert len(res.ids) == 10_400
+            made.append(client.requests_made)
+    assert made[0] == made[1]
+
+
 def test_single_day_over_cap_keeps_9999_and_warns():
     recs = [cheap(5_000_000 + i, date(2001, 3, 4)) for i in range(10_003)]
     with FakeNCBI(recs, {"day": [r.pmid for r in recs]}) as ncbi:
