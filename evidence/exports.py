@@ -203,8 +203,9 @@ def export_records(records: Iterable[Record], fmt: str, *, include_retracted: bo
     """``records`` as text in ``fmt``: one of FORMATS (ama, vancouver, apa, bibtex, ris, csl-json, csv).
 
     Citation styles give one reference per line, numbered in the given order.
+    Aliases: "csljson"/"csl" for csl-json (the CLI's spelling), "bib" for bibtex.
     """
-    key = fmt.lower()
+    key = {"csljson": "csl-json", "csl": "csl-json", "bib": "bibtex"}.get(fmt.lower(), fmt.lower())
     records = list(records)
     if key in STYLES:
         lines = format_citations(records, key, include_retracted=include_retracted)

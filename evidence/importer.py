@@ -56,6 +56,13 @@ class ImportResult:
     linked: tuple[str, ...]  # newly linked to the claim
     duplicates: tuple[str, ...] = ()  # PMIDs repeated in the file (first occurrence kept)
 
+    def summary(self) -> str:
+        """One line for the CLI: what the import did."""
+        text = (f"imported {len(self.pmids)} records from {self.path} ({self.format}) into claim {self.claim_id}: "
+                f"{len(self.added)} new, {len(self.updated)} revised, {len(self.unchanged)} unchanged, "
+                f"{len(self.linked)} newly linked")
+        return text + (f"; {len(self.duplicates)} duplicate PMIDs ignored" if self.duplicates else "")
+
 
 def sniff_format(data: bytes) -> str:
     """"xml" when the content starts with '<', "medline" when with a "TAG - " line."""

@@ -158,3 +158,7 @@ def test_citation_formats_are_numbered_lines(records):
 def test_unknown_format_is_a_config_error(records):
     with pytest.raises(ConfigError, match="endnote"):
         export_records(records, "endnote")
+
+
+def test_cli_spelling_csljson_is_csl_json(records):
+    assert export_records(records, "csljson") == export_records(records, "csl-json") == to_csl_json(records)

@@ -73,6 +73,7 @@ def test_import_nbib_links_records_to_the_claim(cache, own_data):
     assert cache.get_raw_xml("17059514").startswith(b"PMID- 17059514")
     members = cache.memberships()
     assert set(members["source"]) == {"import"}
+    assert result.summary().startswith(f"imported 2 records from {own_data / NBIB} (medline) into claim claim-a: 2 new")
     # Importing again changes nothing.
     again = import_file(cache, own_data / NBIB, "claim-a")
     assert again.unchanged == result.pmids and again.linked == ()
