@@ -463,7 +463,7 @@ def test_open_far_maxdate_is_clamped_to_today_for_entrez_dates():
             res = client.search_ids("broad", mindate="2019", maxdate=maxdate, datetype="mdat")
             assert len(res.ids) == 10_400
             made.append(client.requests_made)
-    assert made[0] == made[1]
+    assert made[0] == made[1] <= 4  # first search + two halves (+1 slack); unclamped bisection takes ~20
 
 
 def test_single_day_over_cap_keeps_9999_and_warns():
