@@ -174,11 +174,12 @@ class _Builder:
             return None
         items = []
         for i, item in enumerate(node.value):
+            where = path.replace(" (", f"[{i}] (", 1) if " (" in path else f"{path}[{i}]"
             text = item.value.strip() if isinstance(item, yaml.ScalarNode) and not item.tag.endswith(":null") else ""
             if not text:
-                self.add(item, f"{path}[{i}]", f"expected a non-empty word or phrase, got {_describe(item)}")
+                self.add(item, where, f"expected a non-empty word or phrase, got {_describe(item)}")
             elif kind == _LANGS and not re.fullmatch(r"[A-Za-z]+", text):
-                self.add(item, f"{path}[{i}]", f"{text!r} is not a PubMed language; use a name such as english or french")
+                self.add(item, where, f"{text!r} is not a PubMed language; use a name such as english or french")
             else:
                 items.append(text.lower() if kind == _LANGS else text)
         return tuple(items)
@@ -200,8 +201,7 @@ class _Builder:
                 self.add(node, path, f"missing required field {name!r}")
         for name, (_key, value) in entries.items():
             out[name] = self.value(value, spec[name], _field_path(path, name))
-        out["_node"] = node
-        out["_values"] = {name: value for name, (_k, value) in entries.items()}
+        out.update(_node=node, _values={name: value for name, (_k, value) in entries.items()})
         return out
 
 
@@ -221,6 +221,8 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(p for p in (exc.context, exc.problem) if p)
+        if exc.context_mark and mark and exc.context_mark.line != mark.line:
+            what += f" (the {exc.context.split()[-1] if exc.context else 'block'} starts at line {exc.context_mark.line + 1})"
         if "\\t" in what or "'\\t'" in str(exc):
             what += "; YAML indents with spaces only, replace the tab"
         else:
@@ -346,10 +348,9 @@ def _build_claims(b: _Builder, items: list[tuple[str, dict[str, Any]]], articles
             b.add(v["query"], _field_path(path, "query"), problem)
         if f.get("date_from") and f.get("date_to") and (f["date_from"] + "/01/01")[:10] > (f["date_to"] + "/12/31")[:10]:
             b.add(v["date_to"], _field_path(path, "date_to"), f"date_to {f['date_to']} is before date_from {f['date_from']}")
-        art = articles.get(f.get("article") or "")
         if f.get("article") and f["article"] not in declared:
             b.add(v["article"], _field_path(path, "article"), f"{f['article']!r} names no article; declared articles: {', '.join(sorted(declared)) or '(none)'}")
-        if art is not None and f.get("quote") and not quote_in_text(f["quote"], art.text):
+        if (art := articles.get(f.get("article") or "")) is not None and f.get("quote") and not quote_in_text(f["quote"], art.text):
             b.add(v["quote"], _field_path(path, "quote"), _quote_hint(f["quote"], art))
         _check_contradicts(b, f, path, by_id)
         if all(f.get(k) for k in _required(_CLAIM_FIELDS)):
