@@ -176,7 +176,9 @@ def _claim_studies(studies) -> None:
     if len(years) and years.min() < years.max():
         span = f4.slider("Years", int(years.min()), int(years.max()), (int(years.min()), int(years.max())),
                          key="years", bind="query-params")
-    shown = dv.filter_studies(studies, designs=designs, species=species, directions=directions, years=span)
+    search = st.text_input("Find a study (PMID, or words of its title or journal)", key="q", bind="query-params")
+    shown = dv.filter_studies(studies, designs=designs, species=species, directions=directions, years=span,
+                              search=search)
     st.subheader(f"Studies ({len(shown)} of {len(studies)}), best evidence first")
     st.dataframe(
         dv.studies_table(shown), hide_index=True, width="stretch",
@@ -253,7 +255,7 @@ def page_article(registry: Registry, evidence: dict, article_id: str) -> None:
     st.caption("Each highlighted sentence is a checked claim, coloured by its verdict; click it for the evidence.")
     st.markdown(body, unsafe_allow_html=True)  # built with html.escape on every text (dashboard.highlight_article)
     if missing:
-        st.caption("Quotes not highlighted (overlapping another): " + ", ".join(missing))
+        st.warning("Quotes not found in the article text (run `evidence check`): " + ", ".join(missing))
 
 
 def page_new(cache: Cache, registry: Registry, last_run: dict) -> None:

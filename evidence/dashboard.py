@@ -186,9 +186,17 @@ def design_bar_chart(frame: pd.DataFrame) -> alt.Chart:
 # --- claim page ---------------------------------------------------------------------
 
 def filter_studies(frame: pd.DataFrame, *, designs: Iterable[str] = (), species: Iterable[str] = (),
-                   directions: Iterable[str] = (), years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """Studies matching every non-empty filter; the order (best evidence first) is kept."""
+                   directions: Iterable[str] = (), years: tuple[int, int] | None = None,
+                   search: str = "") -> pd.DataFrame:
+    """Studies matching every non-empty filter; the order (best evidence first) is kept.
+
+    ``search`` matches a PMID exactly or a case-insensitive phrase of the title or journal.
+    """
     out = frame
+    search = search.strip()
+    if search:
+        hay = out["title"].fillna("").astype(str) + " " + out["journal"].fillna("").astype(str)
+        out = out[(out["pmid"].astype(str) == search) | hay.str.contains(search, case=False, regex=False)]
     for column, wanted in (("design", designs), ("species", species), ("direction", directions)):
         wanted = list(wanted)
         if wanted:
@@ -307,8 +315,10 @@ def find_quote_span(text: str, quote: str) -> tuple[int, int] | None:
 def highlight_article(text: str, marks: Sequence[QuoteMark]) -> tuple[str, list[str]]:
     """The article as HTML with each claim's quote highlighted in its verdict colour.
 
-    Returns (html, claim ids whose quote was not found or overlaps an earlier one). Every
-    piece of text is escaped; the only markup is ours (mark, a, sup).
+    Overlapping quotes (a claim quoting part of another's sentence) share one highlight,
+    coloured by the first claim, followed by a linked tag per claim. Returns (html, ids of
+    claims whose quote was not found). Every piece of text is escaped; the only markup is
+    ours (div, mark, a, sup).
     """
     spans: list[tuple[int, int, QuoteMark]] = []
     missing: list[str] = []
@@ -319,26 +329,36 @@ def highlight_article(text: str, marks: Sequence[QuoteMark]) -> tuple[str, list[
         else:
             spans.append((span[0], span[1], m))
     spans.sort(key=lambda s: (s[0], -s[1]))
+    clusters: list[tuple[int, int, list[QuoteMark]]] = []
+    for start, end, m in spans:
+        if clusters and start < clusters[-1][1]:
+            first, last, members = clusters[-1]
+            clusters[-1] = (first, max(last, end), [*members, m])
+        else:
+            clusters.append((start, end, [m]))
     parts: list[str] = []
     pos = 0
-    for start, end, m in spans:
-        if start < pos:  # overlaps the previous highlight: listed below the article instead
-            missing.append(m.claim_id)
-            continue
+    for start, end, members in clusters:
         parts.append(html.escape(text[pos:start]))
-        colour = VERDICT_COLOURS.get(m.verdict, VERDICT_COLOURS["insufficient"])
+        colour = _colour(members[0].verdict)
+        tags = "".join(
+            f'<sup><a href="{html.escape(m.href)}" target="_self" style="color:{_colour(m.verdict)};'
+            f'font-weight:600;text-decoration:none"> [{html.escape(m.claim_id)}: {html.escape(m.verdict)}]</a></sup>'
+            for m in members)
         parts.append(
             f'<mark style="background:{colour}33;border-bottom:3px solid {colour};padding:0 2px" '
-            f'title="{html.escape(m.claim_id)}: {html.escape(m.verdict)}">'
-            f'<a href="{html.escape(m.href)}" target="_self" style="color:inherit;text-decoration:none">'
-            f"{html.escape(text[start:end])}</a>"
-            f'<sup style="color:{colour};font-weight:600"> [{html.escape(m.claim_id)}: {html.escape(m.verdict)}]</sup>'
-            "</mark>"
+            f'title="{html.escape(", ".join(f"{m.claim_id}: {m.verdict}" for m in members))}">'
+            f'<a href="{html.escape(members[0].href)}" target="_self" style="color:inherit;text-decoration:none">'
+            f"{html.escape(text[start:end])}</a>{tags}</mark>"
         )
         pos = end
     parts.append(html.escape(text[pos:]))
     body = "".join(parts)
     return f'<div class="evidence-article" style="white-space:pre-wrap;line-height:1.6">{body}</div>', missing
+
+
+def _colour(verdict: str) -> str:
+    return VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["insufficient"])
 
 
 # --- what's new ---------------------------------------------------------------------

@@ -3,23 +3,17 @@
 Records come from real efetch fixtures (../shared, via ``ncbi_fixtures``) or from our own
 ``tests/data/parser_*.xml``; they are linked to claims of the real ``queries.yaml`` only so
 the dashboard has something to show (the links are test scaffolding, not evidence).
-
-``ensure_assess()`` installs a private stand-in for ``evidence.assess`` (the lead's module,
-contract in the dashboard brief) only while that module does not exist yet; it never
-touches the product.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from evidence.assess import assess_claims
 from evidence.cache import Cache
 from evidence.models import Claim
 from evidence.pubmed_xml import ParsedRecord, parse_pubmed_xml
@@ -111,80 +105,8 @@ def build_cache(path: Path, records: Sequence[ParsedRecord], *, queries: Path = 
                              count=len(links[c.id]), now=now)
             cache.claim_succeeded(c.id, term=term, watermark=(now or "2026-01-01")[:10], now=now)
         cache.finish_run(run, "ok", requests=len(claims) + 1, now=now)
-        ensure_assess()
-        from evidence.assess import assess_claims
-
+        # As a refresh does: grade with a writable cache (stores the labels), snapshot the grades.
         evidence = assess_claims(claims, cache)
         cache.save_grades(run, [(cid, e.grade.verdict, e.grade.strength, e.grade.reasons)
                                 for cid, e in evidence.items()], now=now)
     return BuiltCache(path, queries, registry, {k: tuple(v) for k, v in links.items()}, claims[1].id)
-
-
-# --- private stand-in for evidence.assess (only until the real module lands) ----------
-
-def ensure_assess() -> None:
-    """Make ``evidence.assess`` importable: the real module when present, else the stand-in."""
-    if "evidence.assess" in sys.modules or importlib.util.find_spec("evidence.assess") is not None:
-        return
-    sys.modules["evidence.assess"] = _stub_module()
-    import evidence
-
-    evidence.assess = sys.modules["evidence.assess"]  # type: ignore[attr-defined]
-
-
-def _stub_module() -> types.ModuleType:
-    import pandas as pd
-
-    from evidence.classify import DESIGNS
-    from evidence.grading import Assessment, Grade, assess, grade
-
-    mod = types.ModuleType("evidence.assess")
-    mod.__doc__ = "test stand-in for the lead's evidence.assess"
-
-    @dataclass(frozen=True)
-    class ClaimEvidence:
-        claim: Claim
-        grade: Grade
-        assessments: tuple[Assessment, ...]
-
-    def assess_claims(claims: Sequence[Claim], cache: Cache) -> dict[str, ClaimEvidence]:
-        notes = {}
-        for a in cache.annotations():
-            notes[(a.claim_id, a.pmid)] = a
-        out = {}
-        for c in claims:
-            found = [assess(c, r, notes.get((c.id, r.pmid))) for r in cache.records_for_claim(c.id)]
-            found.sort(key=lambda a: (a.study.retracted, a.study.tier, -(a.record.year or 0), a.record.pmid))
-            out[c.id] = ClaimEvidence(c, grade(c, found), tuple(found))
-        return out
-
-    def studies_frame(ev: ClaimEvidence) -> pd.DataFrame:
-        cols = ["pmid", "title", "year", "journal", "doi", "design", "design_reason", "tier", "species",
-                "species_reason", "n", "direction", "direction_sentence", "direction_reason", "retracted",
-                "relevant", "reviewed_by", "abstract"]
-        return pd.DataFrame([
-            (a.record.pmid, a.record.title, a.record.year, a.record.journal, a.record.doi, a.study.design,
-             a.study.design_reason, a.study.tier, a.study.species, a.study.species_reason, a.study.n,
-             a.direction.direction, a.direction.sentence, a.direction.reason, a.study.retracted, a.relevant,
-             a.reviewed_by, a.record.abstract) for a in ev.assessments], columns=cols)
-
-    def overview_frame(claims, evidence, cache) -> pd.DataFrame:
-        state = cache.claims_overview().set_index("claim_id")
-        rows = []
-        for c in claims:
-            ev = evidence[c.id]
-            counts = dict(ev.grade.counts_by_design)
-            years = [a.record.year for a in ev.assessments if a.record.year]
-            rows.append({"id": c.id, "article": c.article, "kind": c.kind, "statement": c.statement,
-                         "quote": c.quote, "verdict": ev.grade.verdict, "strength": ev.grade.strength,
-                         **{d: counts.get(d, 0) for d in DESIGNS},
-                         "newest_year": max(years) if years else None,
-                         "last_refreshed": state["last_success"].get(c.id) if c.id in state.index else None,
-                         "studies": len(ev.assessments)})
-        return pd.DataFrame(rows)
-
-    mod.ClaimEvidence = ClaimEvidence
-    mod.assess_claims = assess_claims
-    mod.studies_frame = studies_frame
-    mod.overview_frame = overview_frame
-    return mod
