@@ -65,6 +65,15 @@ def test_every_quote_occurs_in_the_article(registry, article_body):
     assert missing == []
 
 
+def test_quotes_of_different_claims_do_not_overlap(registry, article_body):
+    # The article view links each claim's quote; overlapping quotes would hide a claim.
+    body = _norm(article_body)
+    spans = sorted((body.index(_norm(c.quote)), body.index(_norm(c.quote)) + len(_norm(c.quote)), c.id)
+                   for c in registry.claims)
+    overlaps = [(a[2], b[2]) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
+    assert overlaps == []
+
+
 def test_article_body_is_the_users_document_verbatim(article_body):
     if not USER_DOCUMENT.is_file():
         pytest.skip(f"user document not found at {USER_DOCUMENT}")
