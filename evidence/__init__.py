@@ -1,8 +1,13 @@
 """evidence: check an article's factual claims against the PubMed literature.
 
-Importing the package does nothing but define names: no I/O, no logging setup.
+The names below are the public surface; everything else is internal and may change.
+Importing the package does nothing but define names: no I/O, no logging setup, no settings.
 """
 
+from evidence.assess import ClaimEvidence, assess_claims, report_for
+from evidence.cache import Cache
+from evidence.classify import StudyClass, classify
+from evidence.direction import Direction, judge_conclusion, judge_direction
 from evidence.errors import (
     CacheError,
     CacheLocked,
@@ -14,23 +19,61 @@ from evidence.errors import (
     ParseError,
     RateLimited,
 )
+from evidence.eutils import EutilsClient, Pacer, SearchResult
+from evidence.grading import Assessment, Grade, assess, grade, pair_contradictions
+from evidence.lock import refresh_lock
 from evidence.models import Annotation, Article, Claim, Record
+from evidence.pubmed_xml import iter_pubmed_xml, parse_pubmed_xml
+from evidence.refresh import RefreshOptions, RefreshSummary, refresh
+from evidence.registry import Registry, load_registry, search_term
+from evidence.report import build_report, render_html, render_markdown
+from evidence.settings import Settings
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Annotation",
     "Article",
+    "Assessment",
+    "Cache",
     "CacheError",
     "CacheLocked",
     "Claim",
+    "ClaimEvidence",
     "ConfigError",
+    "Direction",
+    "EutilsClient",
     "EvidenceError",
     "FetchError",
+    "Grade",
     "ImportFileError",
     "NCBIUnavailable",
+    "Pacer",
     "ParseError",
     "RateLimited",
     "Record",
+    "RefreshOptions",
+    "RefreshSummary",
+    "Registry",
+    "SearchResult",
+    "Settings",
+    "StudyClass",
     "__version__",
+    "assess",
+    "assess_claims",
+    "build_report",
+    "classify",
+    "grade",
+    "iter_pubmed_xml",
+    "judge_conclusion",
+    "judge_direction",
+    "load_registry",
+    "pair_contradictions",
+    "parse_pubmed_xml",
+    "refresh",
+    "refresh_lock",
+    "render_html",
+    "render_markdown",
+    "report_for",
+    "search_term",
 ]

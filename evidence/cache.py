@@ -85,6 +85,7 @@ CREATE TABLE IF NOT EXISTS search_log (
     datetype TEXT,
     mindate TEXT,
     maxdate TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]',
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS search_log_claim ON search_log(claim_id, at);
@@ -557,12 +558,14 @@ class Cache:
 
     def log_search(self, *, run_id: int | None, claim_id: str | None, term: str,
                    query_translation: str | None, count: int, datetype: str | None = None,
-                   mindate: str | None = None, maxdate: str | None = None, now: str | None = None) -> None:
+                   mindate: str | None = None, maxdate: str | None = None, warnings: Sequence[str] = (),
+                   now: str | None = None) -> None:
         with self._write() as db:
             db.execute(
                 "INSERT INTO search_log(run_id, claim_id, term, query_translation, count, datetype, mindate,"
-                " maxdate, at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (run_id, claim_id, term, query_translation, count, datetype, mindate, maxdate, now or utcnow()),
+                " maxdate, warnings, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (run_id, claim_id, term, query_translation, count, datetype, mindate, maxdate,
+                 json.dumps(list(warnings)), now or utcnow()),
             )
 
     def search_log(self, claim_id: str | None = None, limit: int = 200) -> pd.DataFrame:

@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = _add(sub, "refresh", cmd_refresh, "Fetch new and revised PubMed records for every claim into the cache.",
-             "NCBI_API_KEY=... evidence refresh --claim cystitis")
+             "evidence refresh --claim cystitis --claim addiction")
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--full", action="store_true", help="ignore watermarks: search everything again and refetch")
     p.add_argument("--fail-on-change", action="store_true",
@@ -320,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvidenceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `evidence claims | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted; the cache is consistent and the next run finishes the job", file=sys.stderr)
         return 130

@@ -157,10 +157,13 @@ class _Run:
         datetype = "mdat" if mindate else "edat"
         result = self.client.search_ids(term, mindate=mindate, maxdate=_MAXDATE if mindate else None,
                                         datetype=datetype, context=context)
+        warnings = tuple(getattr(result, "warnings", ()))
+        for warning in warnings:  # e.g. a phrase PubMed did not find: the query needs fixing
+            self.log.warning("%s: NCBI says: %s", context, warning)
         self.cache.log_search(run_id=self.run_id, claim_id=claim_id, term=term,
                               query_translation=getattr(result, "query_translation", None),
                               count=int(getattr(result, "count", 0)), datetype=datetype if mindate else None,
-                              mindate=mindate, maxdate=_MAXDATE if mindate else None)
+                              mindate=mindate, maxdate=_MAXDATE if mindate else None, warnings=warnings)
         return set(_ids(result))
 
     def _mindate(self, claim_id: str) -> str:
