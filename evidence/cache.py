@@ -432,6 +432,24 @@ class Cache:
                     linked.append(pmid)
         return linked
 
+    def unlink_missing(self, claim_id: str, keep: Iterable[str], *, run_id: int | None,
+                       now: str | None = None) -> list[str]:
+        """Drop a claim's search-found links that its latest full search no longer returns.
+
+        Imported links and the records themselves stay; only the claim's membership changes.
+        """
+        now = now or utcnow()
+        keep = set(keep)
+        with self._write() as db:
+            rows = db.execute("SELECT pmid FROM claim_records WHERE claim_id=? AND source='search'",
+                              (claim_id,)).fetchall()
+            dropped = sorted(r[0] for r in rows if r[0] not in keep)
+            for pmid in dropped:
+                db.execute("DELETE FROM claim_records WHERE claim_id=? AND pmid=?", (claim_id, pmid))
+                db.execute("INSERT INTO changes(run_id, claim_id, pmid, kind, at) VALUES (?, ?, ?, 'dropped', ?)",
+                           (run_id, claim_id, pmid, now))
+        return dropped
+
     def cached_pmids(self, pmids: Iterable[str] | None = None) -> set[str]:
         if pmids is None:
             return {r[0] for r in self._read("SELECT pmid FROM records")}

@@ -273,6 +273,11 @@ class _Run:
                     shown = ", ".join(sorted(absent, key=int)[:5])
                     s.error = f"{len(absent)} records not fetched yet ({shown}); the next run retries"
             if s.ok:
+                if s.mode == "full":
+                    # A changed query can stop matching studies it used to find.
+                    dropped = self.cache.unlink_missing(s.claim.id, s.found, run_id=self.run_id)
+                    if dropped:
+                        self.log.info("claim %s: %d studies no longer match its query", s.claim.id, len(dropped))
                 self.cache.claim_succeeded(s.claim.id, term=s.term, watermark=self.today.isoformat())
             else:
                 self.cache.claim_failed(s.claim.id, s.error or "failed")
