@@ -31,7 +31,7 @@ from evidence.models import Annotation  # noqa: E402
 from evidence.registry import Registry, load_registry, search_term  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
-PAGES = {"overview": "Overview", "claim": "Claim", "article": "Article", "new": "What's new"}
+PAGES = ("overview", "claim", "article", "new")  # URL values: ?page=claim&claim=<id>
 RUN_HELP = "evidence check      # validate queries.yaml\nevidence refresh    # fetch the studies\nstreamlit run app.py"
 
 
@@ -101,16 +101,16 @@ def page_overview(registry: Registry, overview, article_ids: list[str]) -> None:
                         bind="query-params")
     rows = dv.filter_overview(overview, articles=article_ids, kinds=kinds, verdicts=verdicts,
                               strengths=strengths, sort=sort)
-    st.caption(f"{len(rows)} of {len(overview)} claims. Click a claim's link to see its studies.")
+    st.caption(f"{len(rows)} of {len(overview)} claims. Click a claim's id to see its studies and why it got its grade.")
     if rows.empty:
         st.warning("No claim matches these filters.")
         return
-    table = rows[["id", "statement", "kind", "verdict", "strength", "studies", "newest_year", "last_refreshed"]].copy()
-    table.insert(0, "open", [f"?page=claim&claim={c}" for c in rows["id"]])
+    table = rows[["statement", "kind", "verdict", "strength", "studies", "newest_year", "last_refreshed"]].copy()
+    table.insert(0, "claim", [f"?page=claim&claim={c}" for c in rows["id"]])
     st.dataframe(
         table, hide_index=True, width="stretch",
         column_config={
-            "open": st.column_config.LinkColumn("claim page", display_text=r"\?page=claim&claim=(.*)"),
+            "claim": st.column_config.LinkColumn("claim", display_text=r"\?page=claim&claim=(.*)"),
             "newest_year": st.column_config.NumberColumn("newest study", format="%d"),
             "last_refreshed": "last refreshed",
         },
@@ -138,7 +138,7 @@ def page_claim(registry: Registry, evidence: dict, settings: Settings, key: tupl
     st.caption(f"article `{claim.article}` · kind {claim.kind} · polarity {claim.polarity}")
     label, colour = dv.verdict_badge(ev.grade.verdict)
     b1, b2, b3 = st.columns([1, 1, 4])
-    b1.markdown(f"**Verdict** :{colour}-badge[{label}]")
+    b1.markdown(f"**Verdict** :{colour}-badge[{label}]")  # label is one of VERDICTS, not free text
     b2.markdown(f"**Strength** `{ev.grade.strength}`")
     b3.link_button("Run this search on PubMed", dv.pubmed_search_url(search_term(claim)))
     st.code(search_term(claim), language=None, wrap_lines=True)
@@ -313,8 +313,7 @@ def main() -> None:
         except EvidenceError as exc:
             st.error(f"The evidence cannot be graded: {exc}")
             st.stop()
-        page = st.sidebar.radio("Page", list(PAGES), key="page", bind="query-params",
-                                captions=list(PAGES.values()))
+        page = st.sidebar.radio("Page", list(PAGES), key="page", bind="query-params")
         articles = [a.id for a in registry.articles]
         article_id = articles[0]
         if len(articles) > 1:

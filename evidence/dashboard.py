@@ -44,7 +44,7 @@ STRENGTH_ORDER = ("high", "moderate", "low", "very-low")
 # Streamlit's coloured-text names for the verdict badge (st.badge / :color[...]).
 _BADGE = {"supported": "green", "mixed": "orange", "contradicted": "red", "insufficient": "gray"}
 STALE_AFTER = timedelta(days=7)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")  # < > & are left to html.escape
 
 
 # --- links and text -----------------------------------------------------------------
@@ -72,7 +72,8 @@ def text_of(value: Any) -> str:
 
 def md_escape(value: Any) -> str:
     """Text from PubMed or an article made inert for ``st.markdown``: HTML-escaped, Markdown-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text_of(value), quote=True))
+    # Markdown escapes first, so the entities html.escape then writes (&lt;) stay whole.
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text_of(value)), quote=False)
 
 
 def verdict_badge(verdict: str) -> tuple[str, str]:
@@ -173,13 +174,13 @@ def design_bar_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("id:N", title=None, sort=list(frame["id"])),
+            y=alt.Y("id:N", title=None, sort=list(frame["id"]), axis=alt.Axis(labelLimit=260)),
             x=alt.X("count:Q", title="studies"),
             color=alt.Color("design:N", sort=order, scale=alt.Scale(scheme="viridis"), title="design"),
             order=alt.Order("tier:Q"),
             tooltip=["id", "design", "count"],
         )
-        .properties(height=max(60, 22 * len(frame)))
+        .properties(height=max(60, 24 * long["id"].nunique()))
     )
 
 
@@ -242,13 +243,13 @@ def pyramid_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            y=alt.Y("design:N", sort=order, title="design (best evidence on top)"),
+            y=alt.Y("design:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
             x=alt.X("count:Q", title="studies"),
             color=alt.Color("direction:N", scale=alt.Scale(domain=list(DIRECTION_COLOURS),
                                                            range=list(DIRECTION_COLOURS.values()))),
             tooltip=["design", "tier", "direction", "count"],
         )
-        .properties(height=max(80, 28 * len(order)))
+        .properties(height=max(120, 32 * len(order)))
     )
 
 
