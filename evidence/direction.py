@@ -247,11 +247,35 @@ def conclusion_text(record: Record) -> tuple[str, str]:
     return " ".join(sentences[-2:]), "the abstract's last sentences (no labelled conclusion)"
 
 
+# Words too general to show that a study is about a claim's subject.
+_GENERIC = {"patien", "treatm", "therap", "study", "studie", "effect", "effects", "result", "clinic",
+            "use", "used", "level", "levels", "increa", "decrea", "associ", "risk", "can", "may", "cause",
+            "causes", "people", "human", "humans", "improv", "reduce", "reduct", "signif", "respon", "long-t",
+            "short-", "term", "high", "low", "lead", "leads", "adult", "adults", "health", "medica", "disord",
+            "condit", "rapid", "common", "severe", "sympto", "impair", "eviden", "benefi"}
+
+
+def claim_topic(claim: Claim) -> set[str]:
+    """The claim's subject words (stemmed): statement, PICO fields and its own terms."""
+    text = " ".join(filter(None, (claim.statement, claim.population, claim.intervention, claim.outcome,
+                                  *claim.support_terms, *claim.contradict_terms)))
+    return _words(text) - _GENERIC
+
+
 def judge_direction(claim: Claim, record: Record) -> Direction:
-    """Direction of one study's finding for a claim, read from the abstract's conclusion."""
+    """Direction of one study's finding for a claim, read from the abstract's conclusion.
+
+    A conclusion that shares no subject word with the claim (nor does the title) is not read
+    as evidence either way: generic "effective"/"no difference" cues about another subject
+    would otherwise count for or against the claim.
+    """
     text, source = conclusion_text(record)
     if not text:
         return Direction("unclear", "", 0.0, f"PMID {record.pmid} has no abstract: direction needs a reviewer")
+    topic = claim_topic(claim)
+    if topic and not topic & _words(f"{record.title} {text}"):
+        return Direction("unclear", "", 0.1, "off topic: neither the title nor the conclusion mentions the "
+                         f"claim's subject ({', '.join(sorted(topic)[:6])}); a reviewer can mark it relevant")
     result = judge_conclusion(claim.statement, text, claim.polarity, claim.support_terms, claim.contradict_terms)
     return Direction(result.direction, result.sentence, result.confidence, f"from {source}; {result.reason}")
 

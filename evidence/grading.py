@@ -204,6 +204,11 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     elif total_n and total_n < 300 and best_design not in ("meta-analysis", "systematic-review"):
         level += 1
         downs.append(f"imprecision: {total_n} participants in total")
+    # One top-tier study that is not itself a synthesis is not replicated evidence, and its
+    # risk of bias cannot be judged from an abstract: it cannot carry a "high" grade alone.
+    if level == 0 and len(best) == 1 and best_design not in ("meta-analysis", "systematic-review"):
+        level = 1
+        downs.append("a single top-tier study: not replicated, risk of bias not assessable from its abstract")
     # Indirectness.
     if basis_kind == "preclinical":
         level = max(level, 2)

@@ -140,3 +140,27 @@ def test_pubmedqa_accuracy_floor(pubmedqa_file):
     correct = sum(label[judge_conclusion(v["QUESTION"], v["LONG_ANSWER"], infer_polarity(v["QUESTION"])).direction]
                   == v["final_decision"] for v in items.values())
     assert correct / len(items) > 0.6
+
+
+KETAMINE_CYSTITIS = Claim(id="cystitis", article="a", quote="q", kind="safety", query="x",
+                          statement="Repeated ketamine use damages the bladder, causing ulcerative cystitis.",
+                          intervention="ketamine", outcome="cystitis")
+
+
+@pytest.mark.parametrize("title, conclusion, expected", [
+    # Off topic: strong generic cues about another subject never count for or against the claim.
+    ("Hormone replacement therapy and quality of life",
+     "Combined hormone therapy significantly improved quality of life.", "unclear"),
+    ("Statins in the elderly", "There was no significant difference in mortality.", "unclear"),
+    # On topic through the conclusion, or through the title alone.
+    ("Urinary tract findings in recreational users",
+     "Ketamine use was significantly associated with ulcerative cystitis.", "supports"),
+    ("Ketamine-associated bladder damage: a cohort",
+     "Lower urinary tract symptoms were significantly more frequent in users.", "supports"),
+])
+def test_off_topic_conclusions_stay_unclear(title, conclusion, expected):
+    record = Record(pmid="7", title=title, abstract_sections=(AbstractSection("CONCLUSIONS", "CONCLUSIONS", conclusion),))
+    d = judge_direction(KETAMINE_CYSTITIS, record)
+    assert d.direction == expected, d.reason
+    if expected == "unclear":
+        assert d.reason.startswith("off topic")

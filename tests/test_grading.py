@@ -37,6 +37,11 @@ def test_no_studies():
     ([study("rct", n=60)], "supported", "low"),
     # one large RCT: single study, imprecise
     ([study("rct", n=2000)], "supported", "moderate"),
+    # one large RCT backed only by lower tiers is still one unreplicated trial: not high
+    ([study("rct", n=2000, pmid="1"), study("cohort", n=900, pmid="2"), study("case-control", n=400, pmid="3")],
+     "supported", "moderate"),
+    # two concordant large RCTs can be high
+    ([study("rct", n=800, pmid="1"), study("rct", n=700, pmid="2")], "supported", "high"),
     # consistent meta-analyses of RCTs
     ([study("meta-analysis", n=5000, pmid=str(i), pooled="rcts") for i in range(3)], "supported", "high"),
     # meta-analyses disagreeing
