@@ -343,11 +343,14 @@ class Cache:
         *,
         run_id: int | None,
         source: str = "pubmed",
+        keep_existing: bool = False,
         now: str | None = None,
     ) -> BatchOutcome:
         """Write one batch of records and the claims that found them, in one transaction.
 
         ``memberships`` maps PMID -> claim ids; only PMIDs in this batch are linked.
+        ``keep_existing`` leaves records already cached as they are (only links them): an
+        imported file must not overwrite the fuller record fetched from PubMed.
         """
         now = now or utcnow()
         added: list[str] = []
@@ -375,6 +378,8 @@ class Cache:
                         "INSERT INTO changes(run_id, claim_id, pmid, kind, at) VALUES (?, NULL, ?, 'added', ?)",
                         (run_id, record.pmid, now),
                     )
+                elif keep_existing:
+                    unchanged.append(record.pmid)
                 elif old["content_hash"] != digest:
                     db.execute(
                         "UPDATE records SET title=?, year=?, journal=?, doi=?, status=?, date_revised=?,"

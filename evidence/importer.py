@@ -2,7 +2,9 @@
 
 The whole file is read and validated before anything is written: a malformed file
 raises ``ImportFileError`` naming the file and line, and the cache is left untouched.
-Valid records are stored in one ``Cache.store_batch`` transaction with source "import".
+Valid records are stored in one ``Cache.store_batch`` transaction with source "import";
+records already in the cache are linked to the claim but never overwritten (the refresh
+keeps them current from PubMed, and a MEDLINE export holds less than PubMed's XML).
 
 Why the MEDLINE reader is ours and not ``Bio.Medline``: Bio.Medline groups values by
 tag, which loses the order of personal (FAU/AU) and collective (CN) authors and the
@@ -312,7 +314,7 @@ def import_file(
         else:
             seen[record.pmid] = (record, raw)
     outcome = cache.store_batch(list(seen.values()), {pmid: [claim_id] for pmid in seen},
-                                run_id=None, source="import", now=now)
+                                run_id=None, source="import", keep_existing=True, now=now)
     return ImportResult(
         path=name, format=fmt, claim_id=claim_id, pmids=tuple(seen), added=outcome.added,
         updated=outcome.updated, unchanged=outcome.unchanged,

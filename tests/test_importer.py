@@ -152,3 +152,15 @@ def test_not_a_pubmed_file(cache, tmp_path):
         import_file(cache, path, "claim-a")
     with pytest.raises(ImportFileError, match="cannot read"):
         import_file(cache, tmp_path / "missing.nbib", "claim-a")
+
+
+def test_import_links_but_never_overwrites_a_record_fetched_from_pubmed(cache, own_data, ncbi_fixtures):
+    xml = (ncbi_fixtures / RCT_XML).read_bytes()
+    parsed, _ = parse_pubmed_xml(xml)
+    cache.store_batch([(p.record, p.raw_xml) for p in parsed], {"17059514": ["claim-x"]}, run_id=None)
+    before = cache.get_raw_xml("17059514")
+    result = import_file(cache, own_data / NBIB, "claim-a")
+    assert "17059514" in result.unchanged and "17059514" not in result.updated
+    assert cache.get_raw_xml("17059514") == before  # the fuller PubMed XML stays
+    assert cache.get_record("17059514").source == "pubmed"
+    assert "17059514" in cache.claim_pmids("claim-a")  # but the claim now includes it
