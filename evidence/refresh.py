@@ -310,30 +310,33 @@ def refresh(
     started = time.monotonic()
     requests_before = client.requests_made
     run.run_id = cache.start_run(os.getpid())
-    status = "failed"
-    outcomes: list[ClaimOutcome] = []
-    paths: Sequence[str] = ()
-    added = updated = 0
-    try:
-        searches = run.plan()
-        run.search(searches)
-        added, updated = run.fetch(searches)
-        outcomes = run.close(searches)
-        failed = sum(not o.ok for o in outcomes)
-        status = "ok" if failed == 0 and not run.errors else ("failed" if failed == len(outcomes) else "partial")
-        if after_run is not None:
-            try:
-                paths = after_run(cache, run.run_id)
-            except EvidenceError as exc:
-                run.errors.append(f"after the refresh: {exc}")
-                status = "partial" if status == "ok" else status
-    finally:
-        requests = client.requests_made - requests_before
-        summary = RefreshSummary(run.run_id, status, outcomes, requests, time.monotonic() - started,
-                                 added, updated, run.errors, tuple(str(p) for p in paths))
+    summary = RefreshSummary(run.run_id, "failed", [], 0, 0.0, 0, 0, run.errors)
+
+    def record_end() -> None:
+        summary.requests = client.requests_made - requests_before
+        summary.seconds = time.monotonic() - started
         try:
-            cache.finish_run(run.run_id, status, requests=requests, errors=run.errors,
+            cache.finish_run(run.run_id, summary.status, requests=summary.requests, errors=run.errors,
                              summary=summary.to_dict())
         except EvidenceError as exc:  # the original error, if any, matters more
             log.error("could not record the end of run %d: %s", run.run_id, exc)
+
+    try:
+        searches = run.plan()
+        run.search(searches)
+        summary.added, summary.updated = run.fetch(searches)
+        summary.claims = run.close(searches)
+        failed = sum(not o.ok for o in summary.claims)
+        summary.status = ("ok" if failed == 0 and not run.errors
+                          else "failed" if failed == len(summary.claims) else "partial")
+    finally:
+        record_end()
+    if after_run is not None:
+        # After the run is recorded, so the digest reports its final status.
+        try:
+            summary.digest_paths = tuple(str(p) for p in after_run(cache, run.run_id))
+        except EvidenceError as exc:
+            run.errors.append(f"after the refresh: {exc}")
+            summary.status = "partial" if summary.status == "ok" else summary.status
+            record_end()
     return summary
