@@ -98,7 +98,9 @@ class FakeNCBI:
     """Context manager around the server; ``url`` ends in '/'. See the module docstring."""
 
     def __init__(self, records: Iterable[FakeRecord] = (), topics: Mapping[str, Iterable[str]] | None = None, *,
-                 rate_limit: float | None = None, latency: float = 0.0, today: date | None = None):
+                 rate_limit: float | None = None, latency: float = 0.0, today: date | None = None,
+                 port: int = 0):
+        self.port = port  # 0: any free port
         self.records: dict[str, FakeRecord] = {}
         self.topics: dict[str, list[str]] = {}
         self.rate_limit = rate_limit
@@ -147,7 +149,7 @@ class FakeNCBI:
 
     def start(self) -> "FakeNCBI":
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="FakeNCBI", daemon=True)
