@@ -135,6 +135,9 @@ class _Run:
         self.today = options.today or datetime.now(timezone.utc).date()
         self.errors: list[str] = []
         self.run_id = 0
+        # PMIDs due for (re)fetching that no batch stored yet: a claim that found one of them
+        # is not done, even when an older version of the record is cached.
+        self.unfetched: set[str] = set()
 
     def claims(self) -> list[Claim]:
         if not self.options.claim_ids:
@@ -214,6 +217,7 @@ class _Run:
                 wanted.setdefault(pmid, set()).add(s.claim.id)
         missing = set(wanted) - self.cache.cached_pmids(wanted)
         to_fetch = sorted(missing | set().union(*[s.revised for s in searches]), key=int)
+        self.unfetched = set(to_fetch)
         # Records already cached that a claim found: just link them.
         for s in searches:
             already = (s.found - missing) - s.revised
@@ -256,6 +260,7 @@ class _Run:
         items = [(p.record, p.raw_xml) for p in parsed if p.record.pmid in asked]
         outcome = self.cache.store_batch(items, {pmid: wanted.get(pmid, ()) for pmid, _ in
                                                  ((r.pmid, b) for r, b in items)}, run_id=self.run_id)
+        self.unfetched.difference_update(r.pmid for r, _ in items)
         return len(outcome.added), len(outcome.updated)
 
     # -- 3. close --------------------------------------------------------------------------
@@ -267,7 +272,7 @@ class _Run:
         for s in searches:
             outcome = ClaimOutcome(s.claim.id, mode=s.mode, found=len(s.found))
             if s.ok:
-                absent = s.found - self.cache.cached_pmids(s.found)
+                absent = (s.found - self.cache.cached_pmids(s.found)) | (s.found & self.unfetched)
                 if absent:
                     s.ok = False
                     shown = ", ".join(sorted(absent, key=int)[:5])
