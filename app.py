@@ -49,14 +49,33 @@ def cached_registry(queries: str, mtime_ns: int) -> Registry:
     return load_registry(queries)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id: str, claim_key: tuple):
+    """One claim's evidence. Keyed per claim, so a review recomputes only its own claim."""
+    from evidence.assess import assess_claims
+
+    claim = cached_registry(queries, mtime_ns).claim(claim_id)
+    with Cache(cache_path, readonly=True) as cache:
+        return assess_claims([claim], cache)[claim_id]
+
+
 @st.cache_resource(show_spinner="Grading the evidence…", max_entries=4)
 def cached_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple) -> tuple:
     """(evidence by claim id, overview frame) for one state of the cache and registry."""
-    from evidence.assess import assess_claims, overview_frame
+    from evidence.assess import overview_frame
 
     registry = cached_registry(queries, mtime_ns)
     with Cache(cache_path, readonly=True) as cache:
-        evidence = assess_claims(registry.claims, cache)
+        notes: dict[str, list] = {}
+        for a in cache.annotations():
+            notes.setdefault(a.claim_id, []).append((a.pmid, a.reviewer, a.relevant, a.direction, a.note,
+                                                     a.updated_at))
+        # fingerprint = (last run, last change, last annotation time, annotations, memberships):
+        # a claim's own key swaps the global annotation parts for that claim's annotations.
+        evidence = {c.id: cached_claim_evidence(cache_path, queries, mtime_ns, c.id,
+                                                (fingerprint[0], fingerprint[1], fingerprint[4],
+                                                 tuple(notes.get(c.id, ()))))
+                    for c in registry.claims}
         overview = overview_frame(registry.claims, evidence, cache)
     return evidence, overview
 
