@@ -252,3 +252,67 @@ def test_annotations_download_holds_saved_reviews(monkeypatch, own_built):
     (button,) = at.get("download_button")
     assert "Ann" in expected and button.proto.label == "Download reviews (CSV)"
     assert isinstance(at.dataframe[0].value, pd.DataFrame)
+
+
+# --- the view-model, without Streamlit ---------------------------------------------------
+
+@pytest.mark.parametrize("text,quote,expected", [
+    ("Ketamine is  an\nNMDA antagonist.", "is an NMDA", "is  an\nNMDA"),  # whitespace may differ
+    ("It\u2019s \u201cfast\u201d here", "It's \"fast\"", "It\u2019s \u201cfast\u201d"),  # quote style may differ
+    ("abc", "abd", None),
+    ("abc", "   ", None),
+])
+def test_find_quote_span(text, quote, expected):
+    span = dv.find_quote_span(text, quote)
+    assert (text[span[0]:span[1]] if span else None) == expected
+
+
+def test_highlight_article_escapes_text_and_quotes():
+    text = "Intro <b>x</b>. The <script>alert(1)</script> claim & more. Tail."
+    marks = [dv.QuoteMark("c1", "The <script>alert(1)</script> claim", "supported", "?page=claim&claim=c1"),
+             dv.QuoteMark("c2", "claim & more", "mixed", "?page=claim&claim=c2"),
+             dv.QuoteMark("c3", "not in the text", "mixed", "?page=claim&claim=c3")]
+    body, missing = dv.highlight_article(text, marks)
+    assert missing == ["c3"]
+    assert "<script" not in body and "<b>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;b&gt;x&lt;/b&gt;" in body
+    assert body.count("<mark") == 1  # c2 overlaps c1: one highlight, two tags
+    assert "[c1: supported]" in body and "[c2: mixed]" in body
+
+
+@pytest.mark.parametrize("raw,shown_as", [
+    ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+    ("[click](javascript:alert(1))", r"\[click\]\(javascript\:alert\(1\)\)"),
+    ("a & b's *bold*", r"a &amp; b's \*bold\*"),
+    (None, ""),
+    (float("nan"), ""),
+])
+def test_md_escape(raw, shown_as):
+    assert dv.md_escape(raw) == shown_as
+
+
+@pytest.mark.parametrize("ended,stale", [
+    ("2026-01-01T00:00:00+00:00", False),  # 2 days before "now"
+    ("2025-12-20T00:00:00+00:00", True),  # 14 days
+    (None, False),
+])
+def test_staleness(ended, stale):
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 1, 3, tzinfo=timezone.utc)
+    run = {"started_at": ended, "ended_at": ended} if ended else None
+    assert (dv.staleness(run, now) is not None) == stale
+
+
+def test_grade_changes_reports_only_changes_since_a_date():
+    history = pd.DataFrame({
+        "id": [1, 2, 3, 4, 5],
+        "claim_id": ["a", "b", "a", "b", "a"],
+        "verdict": ["mixed", "supported", "mixed", "supported", "supported"],
+        "strength": ["low", "low", "low", "low", "moderate"],
+        "at": ["2026-01-01", "2026-01-01", "2026-02-01", "2026-02-01", "2026-03-01"],
+    })
+    out = dv.grade_changes(history, "2026-01-15")
+    assert out[["claim_id", "from_verdict", "from_strength", "verdict", "strength"]].values.tolist() == [
+        ["a", "mixed", "low", "supported", "moderate"]]
+    assert len(dv.grade_changes(history, None)) == 3  # both first snapshots count as changes
