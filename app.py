@@ -56,7 +56,7 @@ def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id
 
     claim = cached_registry(queries, mtime_ns).claim(claim_id)
     with Cache(cache_path, readonly=True) as cache:
-        return assess_claims([claim], cache)[claim_id]
+        return assess_claims([claim], cache, summaries=True)[claim_id]
 
 
 @st.cache_resource(show_spinner="Grading the evidence…", max_entries=4)

@@ -63,11 +63,15 @@ def _studies(cache: Cache, records: Sequence[Record]) -> dict[str, StudyClass]:
     return {**out, **fresh}
 
 
+def _direction_version(claim: Claim) -> str:
+    # The claim's wording, PICO and terms are part of the key: editing a claim re-judges its studies.
+    claim_key = hashlib.sha256(repr((claim.statement, claim.polarity, claim.population, claim.intervention,
+                                     claim.outcome, claim.support_terms, claim.contradict_terms)).encode())
+    return f"{label_version()}:{claim_key.hexdigest()[:12]}"
+
+
 def _directions(cache: Cache, claim: Claim, records: Sequence[Record]) -> dict[str, Direction]:
-    # The claim's wording and polarity are part of the key: editing a claim re-judges its studies.
-    claim_key = hashlib.sha256(repr((claim.statement, claim.polarity, claim.support_terms,
-                                     claim.contradict_terms)).encode()).hexdigest()[:12]
-    version = f"{label_version()}:{claim_key}"
+    version = _direction_version(claim)
     keys = {f"{claim.id}:{r.pmid}": r for r in records}
     stored = cache.get_labels("direction", keys, version)
     out = {key.split(":", 1)[1]: Direction(**data) for key, data in stored.items()}
@@ -84,16 +88,37 @@ def _latest_by_pmid(annotations: Iterable[Annotation]) -> dict[str, Annotation]:
     return latest
 
 
-def assess_claims(claims: Sequence[Claim], cache: Cache) -> dict[str, ClaimEvidence]:
-    """Every claim's assessments (best first) and grade, from the cache and its annotations."""
+def _labelled(cache: Cache, claim: Claim, summaries: bool) -> tuple[list[Record], dict[str, StudyClass],
+                                                                     dict[str, Direction]]:
+    """The claim's records with their study and direction labels.
+
+    With ``summaries`` the records are light (see ``Cache.summaries_for_claim``) whenever every
+    label is already stored; otherwise full records are read to compute what is missing.
+    """
+    if summaries:
+        records = cache.summaries_for_claim(claim.id)
+        pmids = [r.pmid for r in records]
+        stored_studies = cache.claim_labels(claim.id, "study", label_version(), prefix_claim=False)
+        stored_dirs = cache.claim_labels(claim.id, "direction", _direction_version(claim), prefix_claim=True)
+        if all(p in stored_studies and p in stored_dirs for p in pmids):
+            return (records, {p: StudyClass(**d) for p, d in stored_studies.items()},
+                    {p: Direction(**d) for p, d in stored_dirs.items()})
+    records = cache.records_for_claim(claim.id)
+    return records, _studies(cache, records), _directions(cache, claim, records)
+
+
+def assess_claims(claims: Sequence[Claim], cache: Cache, *, summaries: bool = False) -> dict[str, ClaimEvidence]:
+    """Every claim's assessments (best first) and grade, from the cache and its annotations.
+
+    ``summaries=True`` (the dashboard) carries light records: enough to show and grade, not to
+    cite. Exports and reports use full records.
+    """
     notes_by_claim: dict[str, list[Annotation]] = {}
     for a in cache.annotations():
         notes_by_claim.setdefault(a.claim_id, []).append(a)
     out: dict[str, ClaimEvidence] = {}
     for claim in claims:
-        records = cache.records_for_claim(claim.id)
-        studies = _studies(cache, records)
-        directions = _directions(cache, claim, records)
+        records, studies, directions = _labelled(cache, claim, summaries)
         notes = _latest_by_pmid(notes_by_claim.get(claim.id, ()))
         assessments = sorted(
             (assess(claim, r, notes.get(r.pmid), study=studies[r.pmid], direction=directions[r.pmid])

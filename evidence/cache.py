@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     pmid TEXT PRIMARY KEY,
     title TEXT NOT NULL DEFAULT '',
+    abstract TEXT NOT NULL DEFAULT '',
     year INTEGER,
     journal TEXT NOT NULL DEFAULT '',
     doi TEXT,
@@ -364,13 +365,13 @@ class Cache:
                     "SELECT content_hash, retracted FROM records WHERE pmid=?", (record.pmid,)
                 ).fetchone()
                 data = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
-                values = (record.title, record.year, record.journal, record.doi, record.status,
+                values = (record.title, record.abstract, record.year, record.journal, record.doi, record.status,
                           record.date_revised, int(record.retracted), data, zlib.compress(raw), digest)
                 if old is None:
                     db.execute(
-                        "INSERT INTO records(title, year, journal, doi, status, date_revised, retracted, data,"
-                        " raw_xml, content_hash, pmid, source, first_fetched, fetched_at, updated_at)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO records(title, abstract, year, journal, doi, status, date_revised, retracted,"
+                        " data, raw_xml, content_hash, pmid, source, first_fetched, fetched_at, updated_at)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*values, record.pmid, source, now, now, now),
                     )
                     added.append(record.pmid)
@@ -382,7 +383,7 @@ class Cache:
                     unchanged.append(record.pmid)
                 elif old["content_hash"] != digest:
                     db.execute(
-                        "UPDATE records SET title=?, year=?, journal=?, doi=?, status=?, date_revised=?,"
+                        "UPDATE records SET title=?, abstract=?, year=?, journal=?, doi=?, status=?, date_revised=?,"
                         " retracted=?, data=?, raw_xml=?, content_hash=?, fetched_at=?, updated_at=?"
                         " WHERE pmid=?",
                         (*values, now, now, record.pmid),
@@ -508,6 +509,20 @@ class Cache:
             (claim_id,),
         )
         return [record_from_dict(json.loads(r[0])) for r in rows]
+
+    def summaries_for_claim(self, claim_id: str) -> list[Record]:
+        """The claim's records with only what tables and grades show (pmid, title, year, journal,
+        doi, status, retraction, abstract) from plain columns: several times faster than decoding
+        whole records, for the dashboard. Classify and judge from full records."""
+        rows = self._read(
+            "SELECT r.pmid, r.title, r.year, r.journal, r.doi, r.status, r.retracted, r.abstract"
+            " FROM claim_records c JOIN records r USING (pmid)"
+            " WHERE c.claim_id=? ORDER BY r.year DESC, r.pmid DESC",
+            (claim_id,),
+        )
+        return [Record(pmid=r["pmid"], title=r["title"], year=r["year"], journal=r["journal"], doi=r["doi"],
+                       status=r["status"], retracted=bool(r["retracted"]), abstract=r["abstract"] or "")
+                for r in rows]
 
     def iter_records(self) -> Iterator[Record]:
         cur = self._db.execute("SELECT data FROM records ORDER BY pmid")
@@ -659,6 +674,11 @@ class Cache:
     def get_labels(self, kind: str, keys: Iterable[str], version: str) -> dict[str, Any]:
         wanted = list(keys)
         out: dict[str, Any] = {}
+        if len(wanted) > 900:
+            # Many keys: one scan of this kind and version beats many IN (...) lookups.
+            keep = set(wanted)
+            rows = self._read("SELECT key, data FROM labels WHERE kind=? AND version=?", (kind, version))
+            return {r[0]: json.loads(r[1]) for r in rows if r[0] in keep}
         for i in range(0, len(wanted), 900):
             chunk = wanted[i : i + 900]
             marks = ",".join("?" * len(chunk))
@@ -668,6 +688,22 @@ class Cache:
             )
             out.update((r[0], json.loads(r[1])) for r in rows)
         return out
+
+    def claim_labels(self, claim_id: str, kind: str, version: str, *, prefix_claim: bool) -> dict[str, Any]:
+        """Labels of one kind for a claim's records, keyed by PMID, in one indexed join.
+
+        Study labels are keyed by PMID; direction labels by "claim:PMID" (``prefix_claim``).
+        """
+        key = "? || ':' || c.pmid" if prefix_claim else "c.pmid"
+        params = [claim_id, kind, version, claim_id] if prefix_claim else [kind, version, claim_id]
+        rows = self._read(
+            # CROSS JOIN fixes the order (the claim's PMIDs first, then the label index): left to
+            # the planner, it scans every label of the kind for each claim.
+            f"SELECT c.pmid, l.data FROM claim_records c CROSS JOIN labels l ON l.key = {key}"
+            " AND l.kind=? AND l.version=? WHERE c.claim_id=?",
+            params,
+        )
+        return {r[0]: json.loads(r[1]) for r in rows}
 
     def put_labels(self, kind: str, items: Mapping[str, Any], version: str) -> None:
         if self.readonly or not items:

@@ -227,7 +227,8 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     reasons.insert(0, f"Best evidence: {summary} -> {verdict}, {strength}")
     reasons.append(f"Starting point: {start_why}")
     reasons.extend(f"Rated down for {d}" for d in downs)
-    others = [a for a in informative if a not in best and a in basis]
+    in_best, in_basis = {id(a) for a in best}, {id(a) for a in basis}  # identity: records compare slowly
+    others = [a for a in informative if id(a) not in in_best and id(a) in in_basis]
     if others:
         c = tally(others)
         reasons.append("Other studies: " + ", ".join(f"{n} {d}" for d, n in c.items()))
