@@ -124,7 +124,9 @@ def page_overview(registry: Registry, overview, article_ids: list[str]) -> None:
     if rows.empty:
         st.warning("No claim matches these filters.")
         return
-    table = rows[["statement", "kind", "verdict", "strength", "studies", "newest_year", "last_refreshed"]].copy()
+    # Grade first: on a narrow screen the long statement must not push the verdict out of view.
+    table = rows[["verdict", "strength", "studies", "newest_year", "statement", "kind", "last_refreshed"]].copy()
+    table["verdict"] = table["verdict"].map(dv.verdict_mark)
     table.insert(0, "claim", [f"?page=claim&claim={c}" for c in rows["id"]])
     st.dataframe(
         table, hide_index=True, width="stretch",

@@ -26,7 +26,7 @@ from evidence.classify import DESIGNS, TIERS
 from evidence.registry import _QUOTE_MAP
 
 __all__ = [
-    "VERDICT_COLOURS", "DIRECTION_COLOURS", "STRENGTH_ORDER", "VERDICT_ORDER", "STALE_AFTER",
+    "VERDICT_COLOURS", "DIRECTION_COLOURS", "verdict_mark", "STRENGTH_ORDER", "VERDICT_ORDER", "STALE_AFTER",
     "pubmed_url", "pubmed_search_url", "doi_url", "md_escape", "text_of", "staleness", "parse_time",
     "design_columns", "filter_overview", "design_counts_long", "design_bar_chart",
     "filter_studies", "studies_table", "pyramid_chart", "timeline_chart",
@@ -74,6 +74,14 @@ def md_escape(value: Any) -> str:
     """Text from PubMed or an article made inert for ``st.markdown``: HTML-escaped, Markdown-escaped."""
     # Markdown escapes first, so the entities html.escape then writes (&lt;) stay whole.
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text_of(value)), quote=False)
+
+
+_MARKS = {"supported": "🟢", "mixed": "🟠", "contradicted": "🔴", "insufficient": "⚪"}
+
+
+def verdict_mark(verdict: str) -> str:
+    """The verdict with a coloured mark, for tables (which cannot hold badges)."""
+    return f"{_MARKS.get(verdict, '⚪')} {verdict}"
 
 
 def verdict_badge(verdict: str) -> tuple[str, str]:

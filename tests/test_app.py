@@ -73,7 +73,7 @@ def test_overview_lists_every_claim_with_its_grade(monkeypatch, built):
     assert set(claim_ids(table)) == {c.id for c in built.registry.claims}
     shown = dict(zip(claim_ids(table), zip(table["verdict"], table["strength"], table["studies"])))
     for cid, ev in evidence.items():
-        assert shown[cid] == (ev.grade.verdict, ev.grade.strength, len(ev.assessments))
+        assert shown[cid] == (dv.verdict_mark(ev.grade.verdict), ev.grade.strength, len(ev.assessments))
     assert at.get("vega_lite_chart"), "the studies-by-design chart is missing"
     quotes = all_text(at)
     assert dv.md_escape(built.registry.claims[0].quote) in quotes
@@ -81,12 +81,12 @@ def test_overview_lists_every_claim_with_its_grade(monkeypatch, built):
 
 def test_overview_filters_by_verdict(monkeypatch, own_built):
     at = run_app(monkeypatch, own_built.path, own_built.queries)
-    verdicts = sorted(set(at.dataframe[0].value["verdict"]))
+    verdicts = sorted({v.split(" ", 1)[1] for v in at.dataframe[0].value["verdict"]})
     at.multiselect(key="verdict").set_value([verdicts[0]]).run()
     assert not at.exception
     table = at.dataframe[0].value
     expected = {cid for cid, ev in graded(own_built).items() if ev.grade.verdict == verdicts[0]}
-    assert set(claim_ids(table)) == expected and set(table["verdict"]) == {verdicts[0]}
+    assert set(claim_ids(table)) == expected and set(table["verdict"]) == {dv.verdict_mark(verdicts[0])}
 
 
 def test_claim_page_shows_query_grade_and_studies_best_first(monkeypatch, built):
