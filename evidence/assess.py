@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # loaded lazily: the refresh and the CLI do not need pandas to grade
+    import pandas as pd
 
 from evidence import classify as classify_module
 from evidence import direction as direction_module
@@ -31,7 +32,7 @@ from evidence.registry import Registry
 from evidence.report import build_report
 
 __all__ = ["ClaimEvidence", "assess_claims", "studies_frame", "overview_frame", "report_for",
-           "select_records", "snapshot_grades", "label_version"]
+           "select_records", "snapshot_grades", "study_labels", "label_version"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ _STUDY_COLUMNS = ["pmid", "title", "year", "journal", "doi", "design", "design_r
 
 def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
     """One row per study, best evidence first."""
+    import pandas as pd
+
     rows = [
         {"pmid": a.record.pmid, "title": a.record.title, "year": a.record.year, "journal": a.record.journal,
          "doi": a.record.doi, "design": a.study.design, "design_reason": a.study.design_reason,
@@ -150,6 +153,8 @@ def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
 
 def overview_frame(claims: Sequence[Claim], evidence: Mapping[str, ClaimEvidence], cache: Cache) -> pd.DataFrame:
     """One row per claim: its grade, counts by design, newest study year and last refresh."""
+    import pandas as pd
+
     state = cache.claims_overview().set_index("claim_id") if claims else pd.DataFrame()
     rows = []
     for claim in claims:
@@ -199,8 +204,23 @@ def select_records(registry: Registry, cache: Cache, *, claim_ids: Sequence[str]
     return [r for r in records if not (r.pmid in seen or seen.add(r.pmid))]
 
 
+def study_labels(cache: Cache, pmids: Iterable[str], chunk: int = 500) -> dict[str, StudyClass]:
+    """Stored study labels for ``pmids``; missing ones computed from full records, a chunk at a time."""
+    wanted = list(dict.fromkeys(pmids))
+    out = {p: StudyClass(**d) for p, d in cache.get_labels("study", wanted, label_version()).items()}
+    missing = [p for p in wanted if p not in out]
+    for i in range(0, len(missing), chunk):
+        out.update(_studies(cache, cache.records(missing[i : i + chunk])))
+    return out
+
+
 def snapshot_grades(registry: Registry, cache: Cache, run_id: int) -> None:
-    """Store every claim's grade after a run, so digests can say what changed."""
-    evidence = assess_claims(list(registry.claims), cache)
-    cache.save_grades(run_id, [(cid, ev.grade.verdict, ev.grade.strength, ev.grade.reasons)
-                               for cid, ev in evidence.items()])
+    """Store every claim's grade after a run, so digests can say what changed.
+
+    Claim by claim, keeping only the grade: memory stays that of the largest claim.
+    """
+    rows = []
+    for claim in registry.claims:
+        g = assess_claims([claim], cache)[claim.id].grade
+        rows.append((claim.id, g.verdict, g.strength, g.reasons))
+    cache.save_grades(run_id, rows)

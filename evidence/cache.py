@@ -28,9 +28,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas costs ~100 MB and a second at import: loaded only when a frame is asked for
+    import pandas as pd
 
 from evidence.errors import CacheError
 from evidence.models import Annotation, Record, record_from_dict
@@ -277,6 +278,8 @@ class Cache:
             raise CacheError(f"cannot read the cache {self.path}: {exc}") from exc
 
     def _frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        import pandas as pd
+
         try:
             return pd.read_sql_query(sql, self._db, params=list(params))
         except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
@@ -524,6 +527,20 @@ class Cache:
                        status=r["status"], retracted=bool(r["retracted"]), abstract=r["abstract"] or "")
                 for r in rows]
 
+    def summaries(self, pmids: Iterable[str]) -> dict[str, Record]:
+        """Light records (as ``summaries_for_claim``) for the given PMIDs."""
+        wanted = list(pmids)
+        out: dict[str, Record] = {}
+        for i in range(0, len(wanted), 900):
+            chunk = wanted[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(f"SELECT pmid, title, year, journal, doi, status, retracted, abstract FROM records"
+                                f" WHERE pmid IN ({marks})", chunk):
+                out[r["pmid"]] = Record(pmid=r["pmid"], title=r["title"], year=r["year"], journal=r["journal"],
+                                        doi=r["doi"], status=r["status"], retracted=bool(r["retracted"]),
+                                        abstract=r["abstract"] or "")
+        return out
+
     def iter_records(self) -> Iterator[Record]:
         cur = self._db.execute("SELECT data FROM records ORDER BY pmid")
         for row in cur:
@@ -620,6 +637,16 @@ class Cache:
         if since is not None:
             return self._frame(sql + " WHERE at >= ? ORDER BY id", (since,))
         return self._frame(sql + " ORDER BY id")
+
+    def run_change_counts(self, run_id: int) -> dict[tuple[str, str | None], int]:
+        """{(kind, claim_id): count} of one run's changes, without pandas (the refresh's summary)."""
+        rows = self._read("SELECT kind, claim_id, COUNT(*) FROM changes WHERE run_id=? GROUP BY kind, claim_id",
+                          (run_id,))
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def run_revised(self, run_id: int) -> set[str]:
+        return {r[0] for r in self._read("SELECT DISTINCT pmid FROM changes WHERE run_id=? AND kind='revised'",
+                                         (run_id,))}
 
     def save_grades(self, run_id: int | None, grades: Iterable[tuple[str, str, str, Sequence[str]]],
                     now: str | None = None) -> None:

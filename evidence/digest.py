@@ -21,7 +21,8 @@ from typing import Any
 import pandas as pd
 
 from evidence.cache import Cache
-from evidence.classify import classify
+from evidence.assess import study_labels
+from evidence.classify import StudyClass
 from evidence.errors import CacheError, ConfigError
 from evidence.models import Claim, Record
 
@@ -60,11 +61,10 @@ def _none(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
-def _study(record: Record | None, pmid: str) -> dict[str, Any]:
-    if record is None:  # a change log entry for a record no longer cached
+def _study(record: Record | None, pmid: str, c: StudyClass | None) -> dict[str, Any]:
+    if record is None or c is None:  # a change log entry for a record no longer cached
         return {"pmid": pmid, "title": "", "year": None, "journal": "", "design": "other", "tier": 99,
                 "design_reason": "record not in the cache", "retracted": False}
-    c = classify(record)
     return {"pmid": pmid, "title": record.title, "year": record.year, "journal": record.journal,
             "design": c.design, "tier": c.tier, "design_reason": c.design_reason, "retracted": record.retracted}
 
@@ -117,7 +117,9 @@ def build_digest(
     else:
         log = cache.changes(since=window["since"])
     pmids = list(dict.fromkeys(log["pmid"]))
-    records = {r.pmid: r for r in cache.records(pmids)}
+    # Light records and stored labels: a first run's digest lists every study it found.
+    records = cache.summaries(pmids)
+    studies_of = study_labels(cache, log.loc[log["kind"] == "new-study", "pmid"])
     members = cache.memberships()
     claims_of = {p: sorted(g["claim_id"]) for p, g in members.groupby("pmid")} if not members.empty else {}
 
@@ -125,7 +127,7 @@ def build_digest(
     studies_log = log[log["kind"] == "new-study"]
     for claim_id in sorted(set(studies_log["claim_id"].dropna())):
         found = dict.fromkeys(studies_log.loc[studies_log["claim_id"] == claim_id, "pmid"])
-        studies = sorted((_study(records.get(p), p) for p in found),
+        studies = sorted((_study(records.get(p), p, studies_of.get(p)) for p in found),
                          key=lambda s: (s["tier"], -(s["year"] or 0), s["pmid"]))
         new_studies.append({"claim_id": claim_id, "statement": statements.get(claim_id, ""), "studies": studies})
 

@@ -266,8 +266,8 @@ class _Run:
     # -- 3. close --------------------------------------------------------------------------
 
     def close(self, searches: list[_Search]) -> list[ClaimOutcome]:
-        changes = self.cache.changes(run_id=self.run_id)
-        revised = set(changes.loc[changes["kind"] == "revised", "pmid"])
+        counts = self.cache.run_change_counts(self.run_id)
+        revised = self.cache.run_revised(self.run_id)
         outcomes = []
         for s in searches:
             outcome = ClaimOutcome(s.claim.id, mode=s.mode, found=len(s.found))
@@ -288,7 +288,7 @@ class _Run:
                 self.cache.claim_failed(s.claim.id, s.error or "failed")
             members = self.cache.claim_pmids(s.claim.id)
             outcome.ok, outcome.error = s.ok, s.error
-            outcome.new = int(((changes["kind"] == "new-study") & (changes["claim_id"] == s.claim.id)).sum())
+            outcome.new = counts.get(("new-study", s.claim.id), 0)
             outcome.updated = len(members & revised)
             outcome.total = len(members)
             outcomes.append(outcome)
