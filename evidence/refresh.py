@@ -138,6 +138,7 @@ class _Run:
         # PMIDs due for (re)fetching that no batch stored yet: a claim that found one of them
         # is not done, even when an older version of the record is cached.
         self.unfetched: set[str] = set()
+        self.withdrawn: set[str] = set()  # asked for, but NCBI has no record
 
     def claims(self) -> list[Claim]:
         if not self.options.claim_ids:
@@ -162,7 +163,8 @@ class _Run:
                                         datetype=datetype, context=context)
         warnings = tuple(getattr(result, "warnings", ()))
         for warning in warnings:  # e.g. a phrase PubMed did not find: the query needs fixing
-            self.log.warning("%s: NCBI says: %s", context, warning)
+            quiet = warning.strip().rstrip(".").lower() == "no items found"  # the usual quiet week
+            self.log.log(logging.DEBUG if quiet else logging.WARNING, "%s: NCBI says: %s", context, warning)
         self.cache.log_search(run_id=self.run_id, claim_id=claim_id, term=term,
                               query_translation=getattr(result, "query_translation", None),
                               count=int(getattr(result, "count", 0)), datetype=datetype if mindate else None,
@@ -236,7 +238,7 @@ class _Run:
         return added, updated
 
     def _fetch_batch(self, batch: list[str], wanted: dict[str, set[str]]) -> tuple[int, int] | None:
-        context = f"efetch of {len(batch)} records ({batch[0]}..{batch[-1]})"
+        context = f"records {batch[0]}..{batch[-1]}"
         for attempt in range(1, _BATCH_ATTEMPTS + 1):
             try:
                 data = self.client.efetch(batch, context=context)
@@ -258,6 +260,13 @@ class _Run:
             self.log.warning("%s", message)
         asked = set(batch)
         items = [(p.record, p.raw_xml) for p in parsed if p.record.pmid in asked]
+        returned = {r.pmid for r, _ in items} | {k.pmid for k in skipped}
+        if all(k.pmid for k in skipped):
+            # NCBI silently omits PMIDs it no longer has (deleted or merged records): waiting for
+            # them would block their claims forever, so they are reported and let go.
+            for pmid in sorted(asked - returned, key=int):
+                self.withdrawn.add(pmid)
+                self.log.warning("PMID %s: NCBI returned no record for it (deleted or withdrawn?); skipped", pmid)
         outcome = self.cache.store_batch(items, {pmid: wanted.get(pmid, ()) for pmid, _ in
                                                  ((r.pmid, b) for r, b in items)}, run_id=self.run_id)
         self.unfetched.difference_update(r.pmid for r, _ in items)
@@ -272,7 +281,7 @@ class _Run:
         for s in searches:
             outcome = ClaimOutcome(s.claim.id, mode=s.mode, found=len(s.found))
             if s.ok:
-                absent = (s.found - self.cache.cached_pmids(s.found)) | (s.found & self.unfetched)
+                absent = ((s.found - self.cache.cached_pmids(s.found)) | (s.found & self.unfetched)) - self.withdrawn
                 if absent:
                     s.ok = False
                     shown = ", ".join(sorted(absent, key=int)[:5])
