@@ -141,6 +141,10 @@ class FakeNCBI:
         with self._lock:
             self._faults.append(fault)
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     # -- lifecycle ----------------------------------------------------------------------
     @property
     def url(self) -> str:
@@ -274,6 +278,9 @@ def _break_record(xml: bytes) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeNCBI
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two sends; with Nagle's algorithm the body would wait for
+    # the client's delayed ACK (~40 ms a request on Linux loopback).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args) -> None:  # keep test output clean
         pass

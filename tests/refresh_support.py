@@ -37,25 +37,8 @@ WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
          "uniform", "victor", "whiskey", "xray", "yankee", "zulu")
 
 
-class QuickNCBI(FakeNCBI):
-    """FakeNCBI with TCP_NODELAY on its sockets.
-
-    The stock handler writes the headers and the body in two sends; with Nagle's algorithm
-    the body waits for the client's delayed ACK (~40 ms on Linux), so every request took
-    ~45 ms on loopback and a 37-claim refresh 2 s. (Worth moving into tests/ncbi_server.py.)
-    """
-
-    def start(self) -> "QuickNCBI":
-        import threading
-        from http.server import ThreadingHTTPServer
-
-        handler = type("Handler", (_Handler,), {"fake": self, "disable_nagle_algorithm": True})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="FakeNCBI", daemon=True)
-        self._thread.start()
-        return self
+# The loopback server, under the name these tests first gave it.
+QuickNCBI = FakeNCBI
 
 
 def today_utc() -> date:

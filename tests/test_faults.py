@@ -136,8 +136,7 @@ def play(story: Story, path: Path, reference: dict, fault: Fault | None, phase: 
                     assert ncbi.requests - start == story.requests[i] + times
                 with Cache(path, readonly=True) as cache:
                     assert cache.integrity_check() == "ok"
-                with ncbi._lock:  # the fault is over: drop what is left of it (FakeNCBI has no API for this)
-                    ncbi._faults.clear()
+                ncbi.clear_faults()  # the fault is over: drop what is left of it
             again = run_refresh(story.registry, path, fast_client(ncbi), today=day, batch_size=BATCH)
             assert again.status == "ok", again.to_text()
     assert cache_contents(path) == reference
