@@ -541,6 +541,28 @@ class Cache:
                                         abstract=r["abstract"] or "")
         return out
 
+    def retracted_among(self, pmids: Iterable[str]) -> set[str]:
+        wanted = list(pmids)
+        out: set[str] = set()
+        for i in range(0, len(wanted), 900):
+            chunk = wanted[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            out.update(r[0] for r in self._read(
+                f"SELECT pmid FROM records WHERE retracted=1 AND pmid IN ({marks})", chunk))
+        return out
+
+    def claims_of(self, pmids: Iterable[str]) -> dict[str, list[str]]:
+        """{pmid: sorted claim ids} for the given PMIDs."""
+        wanted = list(pmids)
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(wanted), 900):
+            chunk = wanted[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for r in self._read(f"SELECT pmid, claim_id FROM claim_records WHERE pmid IN ({marks})"
+                                " ORDER BY claim_id", chunk):
+                out.setdefault(r[0], []).append(r[1])
+        return out
+
     def iter_records(self) -> Iterator[Record]:
         cur = self._db.execute("SELECT data FROM records ORDER BY pmid")
         for row in cur:

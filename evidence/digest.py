@@ -106,8 +106,12 @@ def build_digest(
     since: str | None = None,
     run_id: int | None = None,
     claims: Mapping[str, Claim] | None = None,
+    limit: int = 25,
 ) -> dict[str, Any]:
-    """What changed in run ``run_id``, or since the ISO date ``since``; default: the last run."""
+    """What changed in run ``run_id``, or since the ISO date ``since``; default: the last run.
+
+    Each claim's new studies: the ``limit`` best described, the rest listed in ``more_pmids``.
+    """
     window = _window(cache, since, run_id)
     statements = {cid: c.statement for cid, c in (claims or {}).items()}
     if window["kind"] == "none":
@@ -116,33 +120,39 @@ def build_digest(
         log = cache.changes(run_id=window["run_id"])
     else:
         log = cache.changes(since=window["since"])
-    pmids = list(dict.fromkeys(log["pmid"]))
-    # Light records and stored labels: a first run's digest lists every study it found.
-    records = cache.summaries(pmids)
-    studies_of = study_labels(cache, log.loc[log["kind"] == "new-study", "pmid"])
-    members = cache.memberships()
-    claims_of = {p: sorted(g["claim_id"]) for p, g in members.groupby("pmid")} if not members.empty else {}
-
+    # Memory stays bounded however large the run (a first refresh brings every study): studies
+    # are ranked by their stored design labels claim by claim, and only the best ``limit`` of
+    # each claim are described; the others are listed by PMID.
     new_studies = []
     studies_log = log[log["kind"] == "new-study"]
     for claim_id in sorted(set(studies_log["claim_id"].dropna())):
-        found = dict.fromkeys(studies_log.loc[studies_log["claim_id"] == claim_id, "pmid"])
-        studies = sorted((_study(records.get(p), p, studies_of.get(p)) for p in found),
+        found = list(dict.fromkeys(studies_log.loc[studies_log["claim_id"] == claim_id, "pmid"]))
+        labels = study_labels(cache, found)
+        # Best design first; newer PMIDs (newer records) first within a design.
+        ranked = sorted(found, key=lambda p: (labels[p].tier if p in labels else 99, -int(p)))
+        shown = cache.summaries(ranked[:limit])
+        studies = sorted((_study(shown.get(p), p, labels.get(p)) for p in ranked[:limit]),
                          key=lambda s: (s["tier"], -(s["year"] or 0), s["pmid"]))
-        new_studies.append({"claim_id": claim_id, "statement": statements.get(claim_id, ""), "studies": studies})
+        new_studies.append({"claim_id": claim_id, "statement": statements.get(claim_id, ""), "total": len(found),
+                            "studies": studies, "more_pmids": ranked[limit:]})
+    del studies_log
 
     retracted: dict[str, dict[str, Any]] = {}
     for pmid in dict.fromkeys(log.loc[log["kind"] == "retracted", "pmid"]):
         retracted[pmid] = {"how": "newly-retracted"}
     # The cache holds each record's current version only: a record retracted by a later
     # run was not retracted when it arrived in this window.
-    later = set()
+    later: set[str] = set()
     if not log.empty:
-        everything = cache.changes()
-        later = set(everything.loc[(everything["kind"] == "retracted") & (everything["at"] > log["at"].max()), "pmid"])
-    for pmid in dict.fromkeys(log.loc[log["kind"].isin(["added", "new-study"]), "pmid"]):
-        if pmid not in retracted and pmid not in later and records.get(pmid) is not None and records[pmid].retracted:
+        after = cache.changes(since=log["at"].max())
+        later = set(after.loc[(after["kind"] == "retracted") & (after["at"] > log["at"].max()), "pmid"])
+    arrived = dict.fromkeys(log.loc[log["kind"].isin(["added", "new-study"]), "pmid"])
+    for pmid in sorted(cache.retracted_among(arrived)):
+        if pmid not in retracted and pmid not in later:
             retracted[pmid] = {"how": "arrived-retracted"}
+    revised_pmids = sorted(dict.fromkeys(log.loc[log["kind"] == "revised", "pmid"]))
+    records = cache.summaries([*retracted, *revised_pmids])
+    claims_of = cache.claims_of([*retracted, *revised_pmids])
     retractions = [
         {"pmid": p, "title": records[p].title if p in records else "", "how": v["how"],
          "claims": claims_of.get(p, [])}
@@ -150,14 +160,14 @@ def build_digest(
     ]
     revised = [
         {"pmid": p, "title": records[p].title if p in records else "", "claims": claims_of.get(p, [])}
-        for p in sorted(dict.fromkeys(log.loc[log["kind"] == "revised", "pmid"]))
+        for p in revised_pmids
     ]
     changes, firsts = _grade_changes(cache, window, statements)
     return {
         "version": DIGEST_VERSION,
         "window": window,
         "counts": {
-            "new_studies": sum(len(c["studies"]) for c in new_studies),
+            "new_studies": sum(c["total"] for c in new_studies),
             "grade_changes": len(changes),
             "retracted": len(retractions),
             "revised": len(revised),
@@ -221,6 +231,11 @@ def render_digest_markdown(digest: Mapping[str, Any]) -> str:
                 flag = " **[RETRACTED]**" if s["retracted"] else ""
                 out.append(f"- {s['design']} (tier {s['tier']}: {s['design_reason']}) — PMID {s['pmid']}, "
                            f"{s['year'] or 'n.d.'}{flag}: {_title(s['title'])}")
+            more = claim.get("more_pmids", [])
+            if more:
+                shown = ", ".join(more[:50]) + (", …" if len(more) > 50 else "")
+                out.append(f"- and {len(more)} more (lower designs; "
+                           f"see `evidence report --claim {claim['claim_id']}`): PMID {shown}")
             out.append("")
     if digest["revised"]:
         out += ["## Revised records", ""]

@@ -149,3 +149,14 @@ def test_write_digest_is_atomic_and_complete(two_runs, tmp_path):
     assert json.loads(js.read_text("utf-8"))["counts"]["grade_changes"] == 1
     assert md.read_text("utf-8").startswith(f"# Evidence digest: run {run2}")
     assert sorted(p.name for p in folder.iterdir()) == sorted([md.name, js.name])  # no temp files left
+
+
+def test_a_large_window_describes_the_best_studies_and_lists_the_rest(two_runs):
+    cache, _, run2 = two_runs
+    digest = build_digest(cache, run_id=run2, claims=CLAIMS, limit=1)
+    a = next(c for c in digest["new_studies"] if c["claim_id"] == "claim-a")
+    assert a["total"] == 2
+    assert [s["pmid"] for s in a["studies"]] == ["9110943"]  # the meta-analysis is described
+    assert a["more_pmids"] == ["17059514"]  # the RCT is listed by PMID
+    assert digest["counts"]["new_studies"] == 3  # counts are never cut
+    assert "17059514" in render_digest_markdown(digest)
