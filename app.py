@@ -61,31 +61,39 @@ def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id
 
 @st.cache_resource(show_spinner="Grading the evidence…", max_entries=4)
 def cached_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple) -> tuple:
-    """(evidence by claim id, overview frame) for one state of the cache and registry."""
-    from evidence.assess import overview_frame
+    """(grade by claim id, overview frame) for one state of the cache and registry.
+
+    Grades come from the last refresh's snapshots while they are current (``grade_claims``);
+    a claim reviewed or changed since is regraded.
+    """
+    from evidence.assess import grade_claims, overview_frame
 
     registry = cached_registry(queries, mtime_ns)
     with Cache(cache_path, readonly=True) as cache:
-        notes: dict[str, list] = {}
-        for a in cache.annotations():
-            notes.setdefault(a.claim_id, []).append((a.pmid, a.reviewer, a.relevant, a.direction, a.note,
-                                                     a.updated_at))
-        # fingerprint = (last run, last change, last annotation time, annotations, memberships):
-        # a claim's own key swaps the global annotation parts for that claim's annotations.
-        evidence = {c.id: cached_claim_evidence(cache_path, queries, mtime_ns, c.id,
-                                                (fingerprint[0], fingerprint[1], fingerprint[4],
-                                                 tuple(notes.get(c.id, ()))))
-                    for c in registry.claims}
-        overview = overview_frame(registry.claims, evidence, cache)
-    return evidence, overview
+        grades = grade_claims(registry.claims, cache)
+        overview = overview_frame(registry.claims, grades, cache)
+    return grades, overview
+
+
+def _claim_key(fingerprint: tuple, claim_id: str, cache: Cache) -> tuple:
+    # fingerprint = (last run, last change, last annotation time, annotations, memberships):
+    # a claim's own key swaps the global annotation parts for that claim's annotations.
+    notes = tuple((a.pmid, a.reviewer, a.relevant, a.direction, a.note, a.updated_at)
+                  for a in cache.annotations(claim_id))
+    return (fingerprint[0], fingerprint[1], fingerprint[4], notes)
+
+
+def claim_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple, claim_id: str,
+                   cache: Cache):
+    """One claim's evidence, keyed on that claim's own state (its reviews), see cached_claim_evidence."""
+    return cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, _claim_key(fingerprint, claim_id, cache))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def cached_studies(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple, claim_id: str):
+def cached_studies(cache_path: str, queries: str, mtime_ns: int, claim_key: tuple, claim_id: str):
     from evidence.assess import studies_frame
 
-    evidence, _ = cached_evidence(cache_path, queries, mtime_ns, fingerprint)
-    return studies_frame(evidence[claim_id])
+    return studies_frame(cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, claim_key))
 
 
 # --- states ----------------------------------------------------------------------------
@@ -146,14 +154,14 @@ def page_overview(registry: Registry, overview, article_ids: list[str]) -> None:
             st.markdown(f"[Open the claim page](?page=claim&claim={row['id']})")
 
 
-def page_claim(registry: Registry, evidence: dict, settings: Settings, key: tuple, article_ids: list[str],
+def page_claim(registry: Registry, settings: Settings, key: tuple, article_ids: list[str],
                cache: Cache) -> None:
     claims = [c for c in registry.claims if c.article in article_ids] or list(registry.claims)
     ids = [c.id for c in claims]
     # No format_func on URL-bound widgets: the URL holds the formatted option, and links say ?claim=<id>.
     claim_id = st.selectbox("Claim", ids, key="claim", bind="query-params")
     claim = registry.claim(claim_id)
-    ev = evidence[claim_id]
+    ev = claim_evidence(*key, claim_id, cache)
     st.title(claim.statement)
     st.markdown(f"> {dv.md_escape(claim.quote)}")
     st.caption(f"article `{claim.article}` · kind {claim.kind} · polarity {claim.polarity}")
@@ -166,7 +174,7 @@ def page_claim(registry: Registry, evidence: dict, settings: Settings, key: tupl
     st.markdown("**Why this grade**")
     for reason in ev.grade.reasons:
         st.markdown(f"- {dv.md_escape(reason)}")
-    studies = cached_studies(*key, claim_id)
+    studies = cached_studies(*key[:3], _claim_key(key[3], claim_id, cache), claim_id)
     if studies.empty:
         st.info("No studies in the cache for this claim. Run `evidence refresh` (or check its query).")
     else:
@@ -254,23 +262,23 @@ def _annotation_form(claim_id: str, studies, settings: Settings) -> None:
     st.rerun()
 
 
-def page_article(registry: Registry, evidence: dict, article_id: str) -> None:
+def page_article(registry: Registry, grades: dict, article_id: str) -> None:
     article = registry.article(article_id)
     claims = registry.claims_for(article_id)
     st.title(article.title)
     st.caption(f"{article.publisher} · {article.source}")
-    contradictions = pair_contradictions(claims, [evidence[c.id].grade for c in claims])
+    contradictions = pair_contradictions(claims, [grades[c.id].grade for c in claims])
     if contradictions:
         st.subheader("Claims that contradict each other")
         for pair in contradictions:
             cols = st.columns(2)
             for col, cid in zip(cols, pair.claims):
-                g = evidence[cid].grade
+                g = grades[cid].grade
                 label, colour = dv.verdict_badge(g.verdict)
                 col.markdown(f"**[{cid}](?page=claim&claim={cid})** :{colour}-badge[{label}] `{g.strength}`  \n"
                              f"{dv.md_escape(registry.claim(cid).statement)}")
             st.caption(dv.md_escape(pair.note))
-    marks = [dv.QuoteMark(c.id, c.quote, evidence[c.id].grade.verdict, f"?page=claim&claim={c.id}")
+    marks = [dv.QuoteMark(c.id, c.quote, grades[c.id].grade.verdict, f"?page=claim&claim={c.id}")
              for c in claims]
     body, missing = dv.highlight_article(article.text, marks)
     st.caption("Each highlighted sentence is a checked claim, coloured by its verdict; click it for the evidence.")
@@ -330,7 +338,7 @@ def main() -> None:
             empty_state(settings.cache, "The cache has no refresh yet.")
         key = (str(settings.cache), str(settings.queries), _mtime(settings.queries), fingerprint)
         try:
-            evidence, overview = cached_evidence(*key)
+            grades, overview = cached_evidence(*key)
         except EvidenceError as exc:
             st.error(f"The evidence cannot be graded: {exc}")
             st.stop()
@@ -349,9 +357,9 @@ def main() -> None:
         if "flash" in st.session_state:
             st.success(st.session_state.pop("flash"))
         if page == "claim":
-            page_claim(registry, evidence, settings, key, [article_id], cache)
+            page_claim(registry, settings, key, [article_id], cache)
         elif page == "article":
-            page_article(registry, evidence, article_id)
+            page_article(registry, grades, article_id)
         elif page == "new":
             page_new(cache, registry, last_run)
         else:

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.assess import assess_claims  # noqa: E402
+from evidence.assess import assess_claims, snapshot_grades  # noqa: E402
 from evidence.cache import Cache, utcnow  # noqa: E402
 from evidence.models import Annotation  # noqa: E402
 from evidence.pubmed_xml import parse_pubmed_xml  # noqa: E402
@@ -54,8 +54,8 @@ def build(path: Path, n: int) -> tuple[str, float]:
             cache.claim_succeeded(c.id, term=search_term(c), watermark="2026-01-01")
             cache.log_search(run_id=run, claim_id=c.id, term=search_term(c), query_translation=None, count=0)
         cache.finish_run(run, "ok", requests=0)
-        evidence = assess_claims(claims, cache)  # stores the labels, as the refresh's grade snapshot does
-        cache.save_grades(run, [(k, e.grade.verdict, e.grade.strength, e.grade.reasons) for k, e in evidence.items()])
+        snapshot_grades(registry, cache, run)  # labels and grade snapshots, as at the end of a refresh
+        evidence = assess_claims([claims[0]], cache)
     print(f"built {n} studies in {time.perf_counter() - t0:.1f} s; claim {claims[0].id} has "
           f"{len(evidence[claims[0].id].assessments)} studies")
     return claims[0].id, time.perf_counter() - t0

@@ -20,7 +20,7 @@ from evidence.errors import (
     RateLimited,
 )
 from evidence.eutils import EutilsClient, Pacer, SearchResult
-from evidence.grading import Assessment, Grade, assess, grade, pair_contradictions
+from evidence.grading import Assessment, Grade, grade, pair_contradictions
 from evidence.lock import refresh_lock
 from evidence.models import Annotation, Article, Claim, Record
 from evidence.pubmed_xml import iter_pubmed_xml, parse_pubmed_xml
@@ -59,7 +59,6 @@ __all__ = [
     "Settings",
     "StudyClass",
     "__version__",
-    "assess",
     "assess_claims",
     "build_report",
     "classify",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,7 +32,7 @@ from evidence.models import Annotation, Claim, Record
 from evidence.registry import Registry
 from evidence.report import build_report
 
-__all__ = ["ClaimEvidence", "assess_claims", "studies_frame", "overview_frame", "report_for",
+__all__ = ["ClaimEvidence", "ClaimGrade", "assess_claims", "grade_claims", "claim_basis", "studies_frame", "overview_frame", "report_for",
            "select_records", "snapshot_grades", "study_labels", "label_version"]
 
 
@@ -151,22 +152,23 @@ def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_STUDY_COLUMNS).astype({"n": "Int64", "year": "Int64"})
 
 
-def overview_frame(claims: Sequence[Claim], evidence: Mapping[str, ClaimEvidence], cache: Cache) -> pd.DataFrame:
+def overview_frame(claims: Sequence[Claim], grades: Mapping[str, ClaimGrade | ClaimEvidence],
+                   cache: Cache) -> pd.DataFrame:
     """One row per claim: its grade, counts by design, newest study year and last refresh."""
     import pandas as pd
 
     state = cache.claims_overview().set_index("claim_id") if claims else pd.DataFrame()
     rows = []
     for claim in claims:
-        ev = evidence.get(claim.id)
-        counts = dict(ev.grade.counts_by_design) if ev else {}
-        years = [a.record.year for a in ev.assessments if a.record.year] if ev else []
+        found = grades.get(claim.id)
+        cg = ClaimGrade.of(found) if isinstance(found, ClaimEvidence) else found
+        counts = dict(cg.grade.counts_by_design) if cg else {}
         last = state["last_success"].get(claim.id) if "last_success" in state else None
         rows.append({
             "id": claim.id, "article": claim.article, "kind": claim.kind, "statement": claim.statement,
-            "quote": claim.quote, "verdict": ev.grade.verdict if ev else "insufficient",
-            "strength": ev.grade.strength if ev else "very-low", "studies": len(ev.assessments) if ev else 0,
-            "newest_year": max(years) if years else None, "last_refreshed": last,
+            "quote": claim.quote, "verdict": cg.grade.verdict if cg else "insufficient",
+            "strength": cg.grade.strength if cg else "very-low", "studies": cg.studies if cg else 0,
+            "newest_year": cg.newest_year if cg else None, "last_refreshed": last,
             **{f"n_{design}": count for design, count in counts.items()},
         })
     return pd.DataFrame(rows)
@@ -214,13 +216,68 @@ def study_labels(cache: Cache, pmids: Iterable[str], chunk: int = 500) -> dict[s
     return out
 
 
+@dataclass(frozen=True)
+class ClaimGrade:
+    """A claim's grade with the few facts an overview shows, without its studies."""
+
+    grade: Grade
+    studies: int
+    newest_year: int | None
+    from_snapshot: bool = False
+
+    @classmethod
+    def of(cls, evidence: ClaimEvidence) -> ClaimGrade:
+        years = [a.record.year for a in evidence.assessments if a.record.year]
+        return cls(evidence.grade, len(evidence.assessments), max(years) if years else None)
+
+    def to_json(self) -> str:
+        return json.dumps({"grade": dataclasses.asdict(self.grade), "studies": self.studies,
+                           "newest_year": self.newest_year})
+
+    @classmethod
+    def from_json(cls, text: str) -> ClaimGrade:
+        data = json.loads(text)
+        g = data["grade"]
+        grade = Grade(g["claim_id"], g["verdict"], g["strength"], tuple(g["reasons"]),
+                      tuple(tuple(x) for x in g["counts_by_design"]), tuple(tuple(x) for x in g["counts_by_direction"]),
+                      g["best_design"], tuple(tuple(x) for x in g["excluded"]))
+        return cls(grade, data["studies"], data["newest_year"], from_snapshot=True)
+
+
+def claim_basis(cache: Cache, claim: Claim) -> str:
+    """What a claim's grade depends on: the rules, the claim's wording, its studies, its reviews."""
+    notes = sorted((a.pmid, a.reviewer, a.relevant, a.direction, a.note, a.updated_at)
+                   for a in cache.annotations(claim.id))
+    key = repr((_direction_version(claim), cache.membership_key(claim.id), notes))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def grade_claims(claims: Sequence[Claim], cache: Cache) -> dict[str, ClaimGrade]:
+    """Every claim's grade: the refresh's snapshot while its basis is unchanged, else graded now.
+
+    The overview of many thousands of studies then opens at once after a refresh; a review,
+    an import, a rule or wording change makes that claim's snapshot stale and it is regraded.
+    """
+    snapshots = cache.latest_grade_snapshots()
+    out: dict[str, ClaimGrade] = {}
+    for claim in claims:
+        basis, detail = snapshots.get(claim.id, ("", "{}"))
+        if basis and basis == claim_basis(cache, claim):
+            out[claim.id] = ClaimGrade.from_json(detail)
+        else:
+            out[claim.id] = ClaimGrade.of(assess_claims([claim], cache, summaries=True)[claim.id])
+    return out
+
+
 def snapshot_grades(registry: Registry, cache: Cache, run_id: int) -> None:
-    """Store every claim's grade after a run, so digests can say what changed.
+    """Store every claim's grade after a run, so digests can say what changed and the
+    dashboard can open without regrading.
 
     Claim by claim, keeping only the grade: memory stays that of the largest claim.
     """
     rows = []
     for claim in registry.claims:
-        g = assess_claims([claim], cache)[claim.id].grade
-        rows.append((claim.id, g.verdict, g.strength, g.reasons))
-    cache.save_grades(run_id, rows)
+        summary = ClaimGrade.of(assess_claims([claim], cache)[claim.id])
+        g = summary.grade
+        rows.append((claim.id, g.verdict, g.strength, g.reasons, claim_basis(cache, claim), summary.to_json()))
+    cache.save_grade_snapshots(run_id, rows)

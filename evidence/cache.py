@@ -129,6 +129,8 @@ CREATE TABLE IF NOT EXISTS grades (
     verdict TEXT NOT NULL,
     strength TEXT NOT NULL,
     reasons TEXT NOT NULL DEFAULT '[]',
+    basis TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '{}',
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS grades_claim ON grades(claim_id, id);
@@ -673,12 +675,36 @@ class Cache:
     def save_grades(self, run_id: int | None, grades: Iterable[tuple[str, str, str, Sequence[str]]],
                     now: str | None = None) -> None:
         """Store (claim_id, verdict, strength, reasons) snapshots."""
+        self.save_grade_snapshots(run_id, ((c, v, s, r, "", "{}") for c, v, s, r in grades), now=now)
+
+    def save_grade_snapshots(self, run_id: int | None,
+                             rows: Iterable[tuple[str, str, str, Sequence[str], str, str]],
+                             now: str | None = None) -> None:
+        """Store (claim_id, verdict, strength, reasons, basis, detail JSON) snapshots.
+
+        ``basis`` fingerprints what the grade was computed from, so a reader can reuse the
+        snapshot while nothing it depends on has changed (see ``evidence.assess.grade_claims``).
+        """
         now = now or utcnow()
         with self._write() as db:
             db.executemany(
-                "INSERT INTO grades(run_id, claim_id, verdict, strength, reasons, at) VALUES (?,?,?,?,?,?)",
-                [(run_id, c, v, s, json.dumps(list(r)), now) for c, v, s, r in grades],
+                "INSERT INTO grades(run_id, claim_id, verdict, strength, reasons, basis, detail, at)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [(run_id, c, v, s, json.dumps(list(r)), b, d, now) for c, v, s, r, b, d in rows],
             )
+
+    def latest_grade_snapshots(self) -> dict[str, tuple[str, str]]:
+        """{claim_id: (basis, detail JSON)} of each claim's newest grade."""
+        rows = self._read("SELECT claim_id, basis, detail FROM grades WHERE id IN"
+                          " (SELECT MAX(id) FROM grades GROUP BY claim_id)")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def membership_key(self, claim_id: str) -> tuple[Any, ...]:
+        """Changes when a claim gains or loses studies or one of its records is revised."""
+        row = self._read(
+            "SELECT COUNT(*), MAX(c.first_seen), MAX(r.updated_at) FROM claim_records c JOIN records r USING (pmid)"
+            " WHERE c.claim_id=?", (claim_id,))[0]
+        return tuple(row)
 
     def grade_history(self, claim_id: str | None = None) -> pd.DataFrame:
         if claim_id is None:
