@@ -111,7 +111,7 @@ def _pubmed_day(d: date) -> str:
 
 
 def _ids(result: object) -> tuple[str, ...]:
-    return tuple(getattr(result, "ids"))
+    return tuple(result.ids)
 
 
 @dataclass

@@ -15,7 +15,6 @@ from lxml import etree
 
 from evidence.assess import assess_claims
 from evidence.cache import Cache
-from evidence.models import Claim
 from evidence.pubmed_xml import ParsedRecord, parse_pubmed_xml
 from evidence.registry import Registry, load_registry, search_term
 

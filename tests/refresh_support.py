@@ -26,7 +26,7 @@ from evidence.cache import Cache
 from evidence.eutils import EutilsClient, Pacer
 from evidence.refresh import RefreshOptions, RefreshSummary, refresh
 from evidence.registry import Registry, load_registry, search_term
-from tests.ncbi_server import FakeNCBI, FakeRecord, LoggedRequest, _Handler, load_records_from_files
+from tests.ncbi_server import FakeNCBI, FakeRecord, LoggedRequest, load_records_from_files
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "queries.yaml"

@@ -8,7 +8,6 @@ Skips, saying why, without Debian's chromium or Playwright's Python package.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from evidence.classify import TIERS, classify, design_from_publication_types
-from evidence.models import AbstractSection, CommentCorrection, MeshHeading, Record
+from evidence.models import CommentCorrection, MeshHeading, Record
 
 
 def rec(title="", abstract="", pts=(), mesh=(), **kw) -> Record:
