@@ -178,7 +178,8 @@ def page_claim(registry: Registry, settings: Settings, key: tuple, article_ids: 
     if studies.empty:
         st.info("No studies in the cache for this claim. Run `evidence refresh` (or check its query).")
     else:
-        _claim_studies(studies)
+        shown = _claim_studies(studies)
+        _cite(claim_id, shown, cache)
         _annotation_form(claim_id, studies, settings)
     st.subheader("Search log")
     log = cache.search_log(claim_id)
@@ -189,7 +190,8 @@ def page_claim(registry: Registry, settings: Settings, key: tuple, article_ids: 
                      hide_index=True, width="stretch")
 
 
-def _claim_studies(studies) -> None:
+def _claim_studies(studies):
+    """Charts, filters, the table and abstracts; returns the studies the filters keep."""
     c1, c2 = st.columns(2)
     c1.markdown("**Evidence pyramid**")
     c1.altair_chart(dv.pyramid_chart(studies), width="stretch")
@@ -229,6 +231,31 @@ def _claim_studies(studies) -> None:
                         f"**Direction** {dv.md_escape(s['direction'])}: {dv.md_escape(s['direction_reason'])}"
                         + (f"  \n**Reviewed by** {dv.md_escape(s['reviewed_by'])}" if dv.text_of(s["reviewed_by"]) else ""))
             st.text(dv.text_of(s["abstract"]) or "(no abstract)")
+    return shown
+
+
+CITE_FORMATS = {"AMA": ("ama", "txt"), "Vancouver": ("vancouver", "txt"), "APA": ("apa", "txt"),
+                "BibTeX": ("bibtex", "bib"), "RIS": ("ris", "ris"), "CSL-JSON": ("csljson", "json"),
+                "CSV": ("csv", "csv")}
+
+
+def _cite(claim_id: str, shown, cache: Cache) -> None:
+    """Citations of the studies shown (the filters apply), ready to copy or download."""
+    from evidence.exports import export_records
+
+    st.subheader("Cite these studies")
+    c1, c2 = st.columns([1, 2])
+    label = c1.selectbox("Format", list(CITE_FORMATS), key="cite")
+    include = c2.checkbox("Include retracted studies (marked [RETRACTED])", value=False, key="cite_retracted")
+    fmt, ext = CITE_FORMATS[label]
+    records = {r.pmid: r for r in cache.records(list(shown["pmid"]))}
+    ordered = [records[p] for p in shown["pmid"] if p in records]  # best evidence first, as listed
+    text = export_records(ordered, fmt, include_retracted=include)
+    left_out = sum(r.retracted for r in ordered) if not include else 0
+    st.caption(f"{len(ordered) - left_out} studies" + (f"; {left_out} retracted left out" if left_out else "")
+               + ". The copy icon of the box copies them all.")
+    st.download_button(f"Download {label}", text, file_name=f"{claim_id}.{ext}", mime="text/plain")
+    st.code(text or "(nothing to cite)", language=None, wrap_lines=True)
 
 
 def _annotation_form(claim_id: str, studies, settings: Settings) -> None:
