@@ -188,9 +188,10 @@ class _Run:
                         s.mode = "unchanged"
             except FetchError as exc:
                 self.log.warning("combined search failed, searching claim by claim: %s", exc)
-        for s in searches:
-            if s.mode == "unchanged":
-                continue
+        to_search = [s for s in searches if s.mode != "unchanged"]
+        for number, s in enumerate(to_search, 1):
+            if self.progress:
+                self.progress(0, f"search {number}/{len(to_search)}: {s.claim.id}")
             mindate = self._mindate(s.claim.id) if s.mode == "incremental" else None
             try:
                 s.found = self._esearch(s.term, s.claim.id, f"claim {s.claim.id}", mindate)

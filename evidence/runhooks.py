@@ -17,7 +17,8 @@ __all__ = ["ProgressReporter", "after_refresh", "verdicts_changed"]
 class ProgressReporter:
     """A tqdm bar on a terminal; plain log lines otherwise (cron, CI, pipes).
 
-    Called as ``progress(n_records, label)`` once per efetch batch.
+    Called as ``progress(0, label)`` before each search and ``progress(n_records, label)``
+    once per efetch batch.
     """
 
     def __init__(self, enabled: bool = True, stream=None) -> None:
@@ -31,7 +32,7 @@ class ProgressReporter:
         if self.tty:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=None, unit="rec", desc="fetching", file=self.stream, leave=False)
+            self._bar = tqdm(total=None, unit="rec", desc="refresh", file=self.stream, leave=False)
         return self
 
     def __call__(self, records: int, label: str) -> None:
@@ -40,7 +41,7 @@ class ProgressReporter:
         if self._bar is not None:
             self._bar.set_postfix_str(label)
             self._bar.update(records)
-        else:
+        elif records:  # searches are logged by the refresh itself
             self._log.info("fetching %s (%d records)", label, records)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
