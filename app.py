@@ -134,10 +134,9 @@ def page_overview(registry: Registry, overview, article_ids: list[str]) -> None:
         return
     # Grade first: on a narrow screen the long statement must not push the verdict out of view.
     table = rows[["verdict", "strength", "studies", "newest_year", "statement", "kind", "last_refreshed"]].copy()
-    table["verdict"] = table["verdict"].map(dv.verdict_mark)
     table.insert(0, "claim", [f"?page=claim&claim={c}" for c in rows["id"]])
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        table.style.map(dv.verdict_style, subset=["verdict"]), hide_index=True, width="stretch",
         column_config={
             "claim": st.column_config.LinkColumn("claim", display_text=r"\?page=claim&claim=(.*)"),
             "newest_year": st.column_config.NumberColumn("newest study", format="%d"),

@@ -26,7 +26,7 @@ from evidence.classify import DESIGNS, TIERS
 from evidence.registry import _QUOTE_MAP
 
 __all__ = [
-    "VERDICT_COLOURS", "DIRECTION_COLOURS", "verdict_mark", "STRENGTH_ORDER", "VERDICT_ORDER", "STALE_AFTER",
+    "VERDICT_COLOURS", "DIRECTION_COLOURS", "verdict_style", "STRENGTH_ORDER", "VERDICT_ORDER", "STALE_AFTER",
     "pubmed_url", "pubmed_search_url", "doi_url", "md_escape", "text_of", "staleness", "parse_time",
     "design_columns", "filter_overview", "design_counts_long", "design_bar_chart",
     "filter_studies", "studies_table", "pyramid_chart", "timeline_chart",
@@ -76,12 +76,10 @@ def md_escape(value: Any) -> str:
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text_of(value)), quote=False)
 
 
-_MARKS = {"supported": "🟢", "mixed": "🟠", "contradicted": "🔴", "insufficient": "⚪"}
-
-
-def verdict_mark(verdict: str) -> str:
-    """The verdict with a coloured mark, for tables (which cannot hold badges)."""
-    return f"{_MARKS.get(verdict, '⚪')} {verdict}"
+def verdict_style(verdict: str) -> str:
+    """CSS for a verdict cell in a table: the verdict's colour as a badge."""
+    colour = VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["insufficient"])
+    return f"background-color: {colour}; color: white; font-weight: 600"
 
 
 def verdict_badge(verdict: str) -> tuple[str, str]:

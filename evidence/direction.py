@@ -262,16 +262,33 @@ def claim_topic(claim: Claim) -> set[str]:
     return _words(text) - _GENERIC
 
 
+# Words of an intervention that do not name it ("repeated ketamine infusion" is about ketamine).
+_NOT_THE_AGENT = {"intravenous", "infusion", "infusions", "repeated", "single", "dose", "doses", "subanaesthetic",
+                  "subanesthetic", "low-dose", "therapy", "treatment", "oral", "nasal", "intranasal", "use"}
+
+
+def intervention_terms(claim: Claim) -> tuple[str, ...]:
+    """The words that name the claim's intervention (e.g. "ketamine", "esketamine")."""
+    words = re.findall(r"[a-z][a-z0-9-]{3,}", (claim.intervention or "").lower())
+    return tuple(w for w in words if w not in _NOT_THE_AGENT and w not in _STOP)
+
+
 def judge_direction(claim: Claim, record: Record) -> Direction:
     """Direction of one study's finding for a claim, read from the abstract's conclusion.
 
-    A conclusion that shares no subject word with the claim (nor does the title) is not read
-    as evidence either way: generic "effective"/"no difference" cues about another subject
-    would otherwise count for or against the claim.
+    A record that never names the claim's intervention, or whose conclusion shares no subject
+    word with the claim (nor does its title), is not read as evidence either way: generic
+    "effective"/"no difference" cues about another subject would otherwise count for or against
+    the claim.
     """
     text, source = conclusion_text(record)
     if not text:
         return Direction("unclear", "", 0.0, f"PMID {record.pmid} has no abstract: direction needs a reviewer")
+    agents = intervention_terms(claim)
+    whole = f"{record.title} {record.abstract} {text}".lower()
+    if agents and not any(a in whole for a in agents):
+        return Direction("unclear", "", 0.1, f"off topic: the record never mentions {' or '.join(agents)}; "
+                         "a reviewer can mark it relevant")
     topic = claim_topic(claim)
     if topic and not topic & _words(f"{record.title} {text}"):
         return Direction("unclear", "", 0.1, "off topic: neither the title nor the conclusion mentions the "

@@ -73,7 +73,7 @@ def test_overview_lists_every_claim_with_its_grade(monkeypatch, built):
     assert set(claim_ids(table)) == {c.id for c in built.registry.claims}
     shown = dict(zip(claim_ids(table), zip(table["verdict"], table["strength"], table["studies"])))
     for cid, ev in evidence.items():
-        assert shown[cid] == (dv.verdict_mark(ev.grade.verdict), ev.grade.strength, len(ev.assessments))
+        assert shown[cid] == (ev.grade.verdict, ev.grade.strength, len(ev.assessments))
     assert at.get("vega_lite_chart"), "the studies-by-design chart is missing"
     quotes = all_text(at)
     assert dv.md_escape(built.registry.claims[0].quote) in quotes
@@ -81,12 +81,12 @@ def test_overview_lists_every_claim_with_its_grade(monkeypatch, built):
 
 def test_overview_filters_by_verdict(monkeypatch, own_built):
     at = run_app(monkeypatch, own_built.path, own_built.queries)
-    verdicts = sorted({v.split(" ", 1)[1] for v in at.dataframe[0].value["verdict"]})
+    verdicts = sorted(set(at.dataframe[0].value["verdict"]))
     at.multiselect(key="verdict").set_value([verdicts[0]]).run()
     assert not at.exception
     table = at.dataframe[0].value
     expected = {cid for cid, ev in graded(own_built).items() if ev.grade.verdict == verdicts[0]}
-    assert set(claim_ids(table)) == expected and set(table["verdict"]) == {dv.verdict_mark(verdicts[0])}
+    assert set(claim_ids(table)) == expected and set(table["verdict"]) == {verdicts[0]}
 
 
 def test_claim_page_shows_query_grade_and_studies_best_first(monkeypatch, built):
@@ -339,3 +339,10 @@ def test_grade_changes_reports_only_changes_since_a_date():
     assert out[["claim_id", "from_verdict", "from_strength", "verdict", "strength"]].values.tolist() == [
         ["a", "mixed", "low", "supported", "moderate"]]
     assert len(dv.grade_changes(history, None)) == 3  # both first snapshots count as changes
+
+
+@pytest.mark.parametrize("verdict, colour", [("supported", "#009E73"), ("mixed", "#E69F00"),
+                                             ("contradicted", "#D55E00"), ("insufficient", "#999999"),
+                                             ("anything else", "#999999")])
+def test_verdict_cells_are_coloured_badges(verdict, colour):
+    assert f"background-color: {colour}" in dv.verdict_style(verdict)

@@ -164,3 +164,31 @@ def test_off_topic_conclusions_stay_unclear(title, conclusion, expected):
     assert d.direction == expected, d.reason
     if expected == "unclear":
         assert d.reason.startswith("off topic")
+
+
+@pytest.mark.parametrize("title, abstract, expected", [
+    # Shares the claim's outcome words but never names the intervention: not evidence about it.
+    ("Bladder outcomes in statin users", "Statin use was significantly associated with ulcerative cystitis.",
+     "unclear"),
+    # Names it in the title only, or as a longer word (esketamine contains ketamine): judged.
+    ("Ketamine users: a urology cohort", "Use was significantly associated with ulcerative cystitis.", "supports"),
+    ("Esketamine and the bladder", "Esketamine use was significantly associated with ulcerative cystitis.",
+     "supports"),
+])
+def test_a_record_must_name_the_intervention(title, abstract, expected):
+    record = Record(pmid="8", title=title, abstract=abstract)
+    d = judge_direction(KETAMINE_CYSTITIS, record)
+    assert d.direction == expected, d.reason
+    if expected == "unclear":
+        assert "never mentions ketamine" in d.reason
+
+
+@pytest.mark.parametrize("intervention, terms", [
+    ("ketamine", ("ketamine",)), ("intravenous ketamine infusion", ("ketamine",)),
+    ("subanaesthetic ketamine or esketamine", ("ketamine", "esketamine")), (None, ()),
+])
+def test_intervention_terms(intervention, terms):
+    from evidence.direction import intervention_terms
+
+    claim = Claim(id="c", article="a", quote="q", statement="s", kind="efficacy", query="x", intervention=intervention)
+    assert intervention_terms(claim) == terms
