@@ -255,7 +255,7 @@ def pyramid_chart(frame: pd.DataFrame) -> alt.Chart:
                                                            range=list(DIRECTION_COLOURS.values()))),
             tooltip=["design", "tier", "direction", "count"],
         )
-        .properties(height=max(120, 32 * len(order)))
+        .properties(height=max(160, 44 * len(order)))  # room for every design label
     )
 
 

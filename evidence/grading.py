@@ -146,7 +146,9 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
         reasons.append("Excluded: " + "; ".join(f"PMID {p} ({why})" for p, why in excluded))
     informative = [a for a in usable if a.direction.direction != "unclear"]
     if not informative:
-        why = "all studies were excluded" if not usable else "no study's conclusion speaks clearly to the claim"
+        off = sum(a.direction.reason.startswith("off topic") for a in usable)
+        detail = f" ({off} of {len(usable)} off topic: a reviewer can mark them relevant)" if off else ""
+        why = "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
         return Grade(claim.id, "insufficient", "very-low", tuple([*reasons, f"{why} -> insufficient, very-low"]),
                      counts_d, counts_r, None, tuple(excluded))
     human = [a for a in informative if a.study.species in _HUMAN]

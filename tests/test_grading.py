@@ -178,3 +178,10 @@ def test_pair_contradictions(va, sa, vb, sb, favours):
     assert len(pairs) == 1
     assert pairs[0].favours == favours
     assert ("neither" in pairs[0].note) == (favours is None)
+
+
+def test_insufficient_says_how_many_studies_were_off_topic():
+    off = Assessment(Record(pmid="1"), study("rct").study, Direction("unclear", "", 0.1, "off topic: never mentions x"))
+    g = grade(CLAIM, [off, study("rct", "unclear", pmid="2")])
+    assert (g.verdict, g.strength) == ("insufficient", "very-low")
+    assert "1 of 2 off topic" in g.reasons[-1]
