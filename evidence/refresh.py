@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
 from evidence.cache import Cache
-from evidence.errors import EvidenceError, FetchError, ParseError
+from evidence.errors import EvidenceError, FetchError, NCBIUnavailable, ParseError, RateLimited
 from evidence.models import Claim
 from evidence.pubmed_xml import parse_pubmed_xml
 from evidence.registry import Registry, search_term
@@ -37,6 +37,7 @@ __all__ = ["refresh", "RefreshOptions", "RefreshSummary", "ClaimOutcome", "Searc
 _OVERLAP = timedelta(days=1)
 _MAXDATE = "3000/12/31"  # E-utilities needs a maxdate whenever mindate is given
 _BATCH_ATTEMPTS = 3
+_GIVE_UP_AFTER = 2  # consecutive requests failed after their retries: NCBI is down, stop the run
 
 
 class SearchClient(Protocol):
@@ -139,6 +140,7 @@ class _Run:
         # is not done, even when an older version of the record is cached.
         self.unfetched: set[str] = set()
         self.withdrawn: set[str] = set()  # asked for, but NCBI has no record
+        self.outages = 0  # consecutive requests NCBI failed after their retries
 
     def claims(self) -> list[Claim]:
         if not self.options.claim_ids:
@@ -195,10 +197,15 @@ class _Run:
             mindate = self._mindate(s.claim.id) if s.mode == "incremental" else None
             try:
                 s.found = self._esearch(s.term, s.claim.id, f"claim {s.claim.id}", mindate)
+                self.outages = 0
             except FetchError as exc:
                 s.ok, s.error = False, str(exc)
                 self.errors.append(str(exc))
                 self.log.error("%s", exc)
+                if self._ncbi_down(exc, f"claim {s.claim.id}"):
+                    for rest in to_search[number:]:
+                        rest.ok, rest.error = False, "not searched: NCBI unavailable; the next run retries"
+                    break
                 continue
             cached = self.cache.cached_pmids(s.found)
             if self.options.full:
@@ -230,6 +237,8 @@ class _Run:
         size = max(1, self.options.batch_size)
         batches = [to_fetch[i : i + size] for i in range(0, len(to_fetch), size)]
         for number, batch in enumerate(batches, 1):
+            if self.outages >= _GIVE_UP_AFTER:
+                break  # the records left unfetched keep their claims' watermarks: the next run retries
             if self.progress:
                 self.progress(len(batch), f"batch {number}/{len(batches)}")
             outcome = self._fetch_batch(batch, wanted)
@@ -237,6 +246,24 @@ class _Run:
                 added += outcome[0]
                 updated += outcome[1]
         return added, updated
+
+    def _ncbi_down(self, exc: FetchError, what: str) -> bool:
+        """Count an outage; True once NCBI has failed ``_GIVE_UP_AFTER`` requests in a row.
+
+        Each failed request already spent its retry budget (about a minute): without this a
+        cron run against a dead NCBI would keep trying every claim for most of an hour.
+        A claim-specific error (a query NCBI rejects) is not an outage.
+        """
+        if not isinstance(exc, (NCBIUnavailable, RateLimited)):
+            return False
+        self.outages += 1
+        if self.outages >= _GIVE_UP_AFTER:
+            message = (f"NCBI failed {self.outages} requests in a row (the last: {what}): stopping this run; "
+                       "the next run finishes the job")
+            self.errors.append(message)
+            self.log.error("%s", message)
+            return True
+        return False
 
     def _fetch_batch(self, batch: list[str], wanted: dict[str, set[str]]) -> tuple[int, int] | None:
         context = f"records {batch[0]}..{batch[-1]}"
@@ -254,7 +281,9 @@ class _Run:
             except FetchError as exc:
                 self.errors.append(str(exc))
                 self.log.error("%s", exc)
+                self._ncbi_down(exc, f"efetch of records {batch[0]}..{batch[-1]}")
                 return None
+        self.outages = 0
         for skip in skipped:
             message = f"PMID {skip.pmid or '?'}: record skipped, could not be parsed: {skip.reason}"
             self.errors.append(message)

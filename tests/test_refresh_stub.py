@@ -56,3 +56,43 @@ def test_a_broken_record_without_a_pmid_blocks_the_watermark(tmp_path):
     assert "99999902" in members and "99999901" not in members
     assert state.watermark is None and "99999901" in (state.last_error or "")
     assert summary.status != "ok"
+
+
+class DownClient(StubClient):
+    """Every search fails the way the client reports an NCBI outage after its retries."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__((), b"")
+        self.error = error
+        self.searched: list[str] = []
+
+    def search_ids(self, term, *, mindate=None, maxdate=None, datetype="edat", context=""):
+        self.searched.append(context)
+        raise self.error
+
+
+def _run_down(tmp_path: Path, error: Exception):
+    registry = load_registry(write_registry(tmp_path / "reg", ["alpha", "bravo", "charlie", "delta"]))
+    client = DownClient(error)
+    with Cache(tmp_path / "c.sqlite") as cache:
+        summary = refresh(registry, cache, client, RefreshOptions())
+        states = {c.id: cache.claim_state(c.id) for c in registry.claims}
+    return summary, client, states
+
+
+def test_an_ncbi_outage_stops_the_run_after_two_failed_requests(tmp_path):
+    from evidence.errors import NCBIUnavailable
+
+    summary, client, states = _run_down(tmp_path, NCBIUnavailable("claim x: esearch failed: HTTP 503"))
+    assert client.searched == ["claim alpha", "claim bravo"]  # not every claim's minute of retries
+    assert summary.status == "failed" and summary.exit_code == 1
+    assert [o.error for o in summary.claims][2:] == ["not searched: NCBI unavailable; the next run retries"] * 2
+    assert all(s.watermark is None for s in states.values())
+    assert any("2 requests in a row" in e and "claim bravo" in e for e in summary.errors)
+
+
+def test_a_rejected_query_is_not_an_outage(tmp_path):
+    from evidence.errors import FetchError
+
+    summary, client, _ = _run_down(tmp_path, FetchError("claim x: NCBI answered with an error: bad query"))
+    assert len(client.searched) == 4  # every claim still tried
