@@ -42,3 +42,35 @@ def pubmedqa_file() -> Path:
 @pytest.fixture(scope="session")
 def own_data() -> Path:
     return OWN_DATA
+
+
+_LOOPBACK = ("127.", "::1", "localhost")
+
+
+def refuse_beyond_loopback(address: object) -> None:
+    """Raise unless ``address`` is a Unix socket path or a loopback host."""
+    if isinstance(address, tuple) and not str(address[0]).startswith(_LOOPBACK):
+        raise ConnectionRefusedError(f"tests may only connect to loopback, not {address[0]}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only():
+    """No test reaches beyond this machine: a connection to any other address fails loudly.
+
+    Subprocesses (the dashboard's browser test) are not covered; they are pointed at loopback.
+    """
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def connect(self, address):
+        refuse_beyond_loopback(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        refuse_beyond_loopback(address)
+        return real_connect_ex(self, address)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
