@@ -177,13 +177,13 @@ def overview_frame(claims: Sequence[Claim], grades: Mapping[str, ClaimGrade | Cl
 def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = ()) -> dict[str, Any]:
     """The `evidence report` document for the chosen claims (all when none are named)."""
     claims = [registry.claim(c) for c in claim_ids] if claim_ids else list(registry.claims)
-    annotations: dict[str, list[Annotation]] = {}
-    for a in cache.annotations():
-        annotations.setdefault(a.claim_id, []).append(a)
     articles = [a for a in registry.articles if any(c.article == a.id for c in claims)]
+    # Claim by claim with the cache's stored labels: a report over tens of thousands of
+    # studies does not classify and judge them all again.
+    assessed = {c.id: assess_claims([c], cache)[c.id].assessments for c in claims}
     return build_report(
-        articles, claims, {c.id: cache.records_for_claim(c.id) for c in claims}, annotations,
-        generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        articles, claims, {}, None, generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        assessments_by_claim=assessed,
     )
 
 

@@ -57,11 +57,20 @@ def build_report(
     records_by_claim: Mapping[str, Sequence[Record]],
     annotations_by_claim: Mapping[str, Sequence[Annotation]] | None = None,
     generated_at: str = "",
+    assessments_by_claim: Mapping[str, Sequence[Assessment]] | None = None,
 ) -> dict[str, Any]:
-    """Grade every claim from its cached records and return the report dict (see docs/report.md)."""
+    """Grade every claim from its cached records and return the report dict (see docs/report.md).
+
+    ``assessments_by_claim`` may carry assessments already made (the cache keeps their labels);
+    a claim found there is not assessed again and its records are not needed.
+    """
     annotations_by_claim = annotations_by_claim or {}
     graded = []
     for claim in claims:
+        if assessments_by_claim is not None and claim.id in assessments_by_claim:
+            assessments = sorted(assessments_by_claim[claim.id], key=_sort_key)
+            graded.append((claim, assessments, grade(claim, assessments)))
+            continue
         notes = {a.pmid: a for a in annotations_by_claim.get(claim.id, ())}
         seen: set[str] = set()
         assessments = []

@@ -70,3 +70,17 @@ def test_labels_are_stored_and_reused(graded, monkeypatch):
     # Every study label was stored by the snapshot: grading again classifies nothing.
     assess_claims(list(registry.claims), cache)
     assert calls == []
+
+
+def test_report_from_stored_labels_equals_a_report_built_from_records(graded):
+    from evidence.assess import report_for
+    from evidence.report import build_report
+
+    registry, cache, pmids = graded
+    cache.save_annotation(Annotation("beta", pmids[2], "Dr Lee", direction="contradicts", note="read the paper"))
+    fast = report_for(registry, cache)
+    notes = {"beta": cache.annotations("beta")}
+    slow = build_report(registry.articles, registry.claims,
+                        {c.id: cache.records_for_claim(c.id) for c in registry.claims}, notes)
+    assert fast["claims"] == slow["claims"]
+    assert any(s["reviewed_by"] == "Dr Lee" for c in fast["claims"] for s in c["studies"])
