@@ -107,10 +107,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if summary.exit_code:
         return summary.exit_code
     if args.fail_on_change:
-        from evidence.runhooks import verdicts_changed
+        from evidence.digest import build_digest, grade_changed
 
         with Cache(settings.cache, readonly=True) as cache:
-            if verdicts_changed(cache, summary.run_id):
+            if grade_changed(build_digest(cache, run_id=summary.run_id)):
                 print("a verdict or strength changed (--fail-on-change)", file=sys.stderr)
                 return EXIT_CHANGED
     return 0

@@ -1,4 +1,4 @@
-"""What the CLI wraps around a refresh: progress display, grade snapshot, digest, change check."""
+"""What the CLI wraps around a refresh: progress display, then the grade snapshot and digest."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from types import TracebackType
 from evidence.cache import Cache
 from evidence.registry import Registry
 
-__all__ = ["ProgressReporter", "after_refresh", "verdicts_changed"]
+__all__ = ["ProgressReporter", "after_refresh"]
 
 
 class ProgressReporter:
@@ -62,20 +62,3 @@ def after_refresh(registry: Registry, digest_dir: Path) -> Callable[[Cache, int]
         return [str(p) for p in paths]
 
     return hook
-
-
-def verdicts_changed(cache: Cache, run_id: int) -> bool:
-    """True when some claim's verdict or strength after ``run_id`` differs from its previous grade."""
-    history = cache.grade_history()
-    if history.empty:
-        return False
-    changed = False
-    for _, rows in history.groupby("claim_id"):
-        current = rows[rows["run_id"] == run_id]
-        before = rows[rows["run_id"] != run_id]
-        before = before[before["id"] < (current["id"].min() if not current.empty else 0)]
-        if current.empty or before.empty:
-            continue
-        now, then = current.iloc[-1], before.iloc[-1]
-        changed |= (now["verdict"], now["strength"]) != (then["verdict"], then["strength"])
-    return changed
