@@ -156,14 +156,21 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chosen_claims(registry, args: argparse.Namespace) -> tuple[str, ...]:
+    """Claim ids named by --claim and --article (none: every claim); unknown ids fail first."""
+    chosen = [registry.claim(c).id for c in args.claim or ()]
+    for article_id in args.article or ():
+        registry.article(article_id)
+        chosen += [c.id for c in registry.claims_for(article_id)]
+    return tuple(dict.fromkeys(chosen))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from evidence.assess import report_for
     from evidence.report import render_html, render_markdown
 
     registry = _registry(args)
-    claim_ids = tuple(args.claim or ())
-    for claim_id in claim_ids:
-        registry.claim(claim_id)
+    claim_ids = _chosen_claims(registry, args)
     with _open_cache(args) as cache:
         report = report_for(registry, cache, claim_ids)
     if args.format == "json":
@@ -181,11 +188,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from evidence.exports import export_records
 
     registry = _registry(args)
-    for claim_id in args.claim or ():
-        registry.claim(claim_id)
+    claim_ids = _chosen_claims(registry, args)
     with _open_cache(args) as cache:
-        records = select_records(registry, cache, claim_ids=tuple(args.claim or ()),
-                                 designs=tuple(args.design or ()))
+        records = select_records(registry, cache, claim_ids=claim_ids, designs=tuple(args.design or ()))
     _write_output(export_records(records, args.format, include_retracted=args.include_retracted), args.output)
     return 0
 
@@ -278,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
              "evidence report --format md --claim cystitis -o cystitis.md")
     p.add_argument("--format", choices=("json", "md", "html"), default="md")
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    p.add_argument("--article", action="append", metavar="ID", help="only this article's claims (repeatable)")
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
 
     p = _add(sub, "export", cmd_export, "Export citations for a claim, a selection or everything.",
@@ -285,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True,
                    choices=("ama", "vancouver", "apa", "bibtex", "ris", "csljson", "csv"))
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    p.add_argument("--article", action="append", metavar="ID", help="only this article's claims (repeatable)")
     p.add_argument("--design", action="append", metavar="DESIGN", help="only this study design (repeatable), e.g. rct")
     p.add_argument("--include-retracted", action="store_true", help="include retracted studies, marked [RETRACTED]")
     p.add_argument("-o", "--output", metavar="PATH")

@@ -123,3 +123,22 @@ def test_unknown_claim_is_refused_before_any_request(tmp_path, capsys, monkeypat
                      "refresh", "--claim", "no-such-claim"])
     assert code == 2
     assert "no-such-claim" in _error_line(capsys)
+
+
+def test_report_by_article_selects_its_claims_and_refuses_unknown_ones(tmp_path, capsys):
+    from evidence.registry import load_registry
+
+    cache_path = tmp_path / "c.sqlite"
+    Cache(cache_path).close()
+    queries = str(REPO / "queries.yaml")
+    assert cli.main(["--cache", str(cache_path), "--queries", queries, "report", "--article", "nope"]) == 2
+    assert "nope" in _error_line(capsys)
+    out = tmp_path / "r.json"
+    assert cli.main(["--cache", str(cache_path), "--queries", queries, "report", "--format", "json",
+                     "--article", "ketamine-therapy", "-o", str(out)]) == 0
+    import json
+
+    report = json.loads(out.read_text())
+    registry = load_registry(queries)
+    assert [c["id"] for c in report["claims"]] == [c.id for c in registry.claims_for("ketamine-therapy")]
+    assert all(c["verdict"] == "insufficient" and c["studies"] == [] for c in report["claims"])  # empty cache
