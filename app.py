@@ -1,7 +1,7 @@
 """The evidence dashboard: ``streamlit run app.py``.
 
 Wiring only: settings come from the environment (EVIDENCE_QUERIES, EVIDENCE_CACHE), the
-cache is opened read-only, the library grades (``evidence.assess``) and
+cache is opened read-only, the library grades (``evidence.grading.service``) and
 ``evidence.dashboard`` shapes the data; this file places it on the page. Loaders are
 cached with every input as an argument and keyed on ``cache.fingerprint()``, so a refresh
 or an annotation shows at once. The page, article, claim and filters live in the URL
@@ -23,10 +23,10 @@ import streamlit as st
 st.set_page_config(page_title="evidence: claims vs PubMed", page_icon="🔬", layout="wide")
 
 from evidence import dashboard as dv  # noqa: E402  (set_page_config must be the first st call)
-from evidence.annotations import DIRECTIONS, export_annotations_csv  # noqa: E402
+from evidence.outputs.annotations_csv import DIRECTIONS, export_annotations_csv  # noqa: E402
 from evidence.cache import Cache, utcnow  # noqa: E402
 from evidence.errors import CacheError, EvidenceError  # noqa: E402
-from evidence.grading import pair_contradictions  # noqa: E402
+from evidence.grading.grade import pair_contradictions  # noqa: E402
 from evidence.models import Annotation  # noqa: E402
 from evidence.registry import Registry, load_registry, search_term  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
@@ -52,7 +52,7 @@ def cached_registry(queries: str, mtime_ns: int) -> Registry:
 @st.cache_resource(show_spinner=False, max_entries=2048)
 def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id: str, claim_key: tuple):
     """One claim's evidence. Keyed per claim, so a review recomputes only its own claim."""
-    from evidence.assess import assess_claims
+    from evidence.grading.service import assess_claims
 
     claim = cached_registry(queries, mtime_ns).claim(claim_id)
     with Cache(cache_path, readonly=True) as cache:
@@ -66,7 +66,7 @@ def cached_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: t
     Grades come from the last refresh's snapshots while they are current (``grade_claims``);
     a claim reviewed or changed since is regraded.
     """
-    from evidence.assess import grade_claims, overview_frame
+    from evidence.grading.service import grade_claims, overview_frame
 
     registry = cached_registry(queries, mtime_ns)
     with Cache(cache_path, readonly=True) as cache:
@@ -91,7 +91,7 @@ def claim_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tu
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def cached_studies(cache_path: str, queries: str, mtime_ns: int, claim_key: tuple, claim_id: str):
-    from evidence.assess import studies_frame
+    from evidence.grading.service import studies_frame
 
     return studies_frame(cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, claim_key))
 
@@ -240,7 +240,7 @@ CITE_FORMATS = {"AMA": ("ama", "txt"), "Vancouver": ("vancouver", "txt"), "APA":
 
 def _cite(claim_id: str, shown, cache: Cache) -> None:
     """Citations of the studies shown (the filters apply), ready to copy or download."""
-    from evidence.exports import export_records
+    from evidence.outputs.exports import export_records
 
     st.subheader("Cite these studies")
     c1, c2 = st.columns([1, 2])

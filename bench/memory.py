@@ -41,8 +41,8 @@ FIXTURES = Path(os.environ.get("EVIDENCE_NCBI_FIXTURES", REPO.parent / "shared" 
 CHILD_CLI = """
 import os, sys
 os.environ["NCBI_EUTILS_URL"] = sys.stdin.readline().strip()
-import evidence.eutils
-evidence.eutils.INTERVAL_NO_KEY = 0.0  # FakeNCBI has no rate limit in this benchmark
+import evidence.pubmed.client
+evidence.pubmed.client.INTERVAL_NO_KEY = 0.0  # FakeNCBI has no rate limit in this benchmark
 from evidence.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -51,8 +51,8 @@ CHILD_FETCH = """
 import sys
 url = sys.stdin.readline().strip()
 from evidence.cache import Cache
-from evidence.eutils import EutilsClient, Pacer
-from evidence.refresh import RefreshOptions, refresh
+from evidence.pubmed.client import EutilsClient, Pacer
+from evidence.jobs.refresh import RefreshOptions, refresh
 from evidence.registry import load_registry
 queries, cache, batch = sys.argv[1:4]
 with Cache(cache) as c:

@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from lxml import etree  # noqa: E402
 
-from evidence.pubmed_xml import ParsedRecord, iter_pubmed_xml  # noqa: E402
+from evidence.pubmed.xml_parser import ParsedRecord, iter_pubmed_xml  # noqa: E402
 
 DEFAULT_NAME = "baseline/combined_real_records_derived.xml.gz"
 DOCTYPE = (

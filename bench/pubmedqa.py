@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.direction import infer_polarity, judge_conclusion  # noqa: E402
+from evidence.grading.direction import infer_polarity, judge_conclusion  # noqa: E402
 
 LABEL = {"supports": "yes", "contradicts": "no", "mixed": "maybe", "unclear": "maybe"}
 CLASSES = ("yes", "no", "maybe")

@@ -4,10 +4,10 @@ The names below are the public surface; everything else is internal and may chan
 Importing the package does nothing but define names: no I/O, no logging setup, no settings.
 """
 
-from evidence.assess import ClaimEvidence, assess_claims, report_for
+from evidence.grading.service import ClaimEvidence, assess_claims, report_for
 from evidence.cache import Cache
-from evidence.classify import StudyClass, classify
-from evidence.direction import Direction, judge_conclusion, judge_direction
+from evidence.grading.classify import StudyClass, classify
+from evidence.grading.direction import Direction, judge_conclusion, judge_direction
 from evidence.errors import (
     CacheError,
     CacheLocked,
@@ -19,14 +19,14 @@ from evidence.errors import (
     ParseError,
     RateLimited,
 )
-from evidence.eutils import EutilsClient, Pacer, SearchResult
-from evidence.grading import Assessment, Grade, grade, pair_contradictions
-from evidence.lock import refresh_lock
+from evidence.pubmed.client import EutilsClient, Pacer, SearchResult
+from evidence.grading.grade import Assessment, Grade, grade, pair_contradictions
+from evidence.cache.lock import refresh_lock
 from evidence.models import Annotation, Article, Claim, Record
-from evidence.pubmed_xml import iter_pubmed_xml, parse_pubmed_xml
-from evidence.refresh import RefreshOptions, RefreshSummary, refresh
+from evidence.pubmed.xml_parser import iter_pubmed_xml, parse_pubmed_xml
+from evidence.jobs.refresh import RefreshOptions, RefreshSummary, refresh
 from evidence.registry import Registry, load_registry, search_term
-from evidence.report import build_report, render_html, render_markdown
+from evidence.outputs.report import build_report, render_html, render_markdown
 from evidence.settings import Settings
 
 __version__ = "0.1.0"

@@ -87,10 +87,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from evidence.cache import Cache
-    from evidence.eutils import EutilsClient
-    from evidence.lock import refresh_lock
-    from evidence.refresh import RefreshOptions, refresh
-    from evidence.runhooks import after_refresh, ProgressReporter
+    from evidence.pubmed.client import EutilsClient
+    from evidence.cache.lock import refresh_lock
+    from evidence.jobs.refresh import RefreshOptions, refresh
+    from evidence.jobs.progress import after_refresh, ProgressReporter
 
     settings = _settings(args)
     registry = _registry(args)
@@ -107,7 +107,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if summary.exit_code:
         return summary.exit_code
     if args.fail_on_change:
-        from evidence.digest import build_digest, grade_changed
+        from evidence.outputs.digest import build_digest, grade_changed
 
         with Cache(settings.cache, readonly=True) as cache:
             if grade_changed(build_digest(cache, run_id=summary.run_id)):
@@ -133,7 +133,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps({**record.to_dict(), "claims": claims, "fetched_at": stored.fetched_at,
                           "source": stored.source}, indent=2, ensure_ascii=False))
         return 0
-    from evidence.classify import classify
+    from evidence.grading.classify import classify
 
     study = classify(record)
     authors = ", ".join(a.display for a in record.authors[:6]) + (" et al." if len(record.authors) > 6 else "")
@@ -166,8 +166,8 @@ def _chosen_claims(registry, args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from evidence.assess import report_for
-    from evidence.report import render_html, render_markdown
+    from evidence.grading.service import report_for
+    from evidence.outputs.report import render_html, render_markdown
 
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
@@ -184,8 +184,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evidence.assess import select_records
-    from evidence.exports import export_records
+    from evidence.grading.service import select_records
+    from evidence.outputs.exports import export_records
 
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
@@ -197,8 +197,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from evidence.cache import Cache
-    from evidence.importer import import_file
-    from evidence.lock import refresh_lock
+    from evidence.jobs.importer import import_file
+    from evidence.cache.lock import refresh_lock
 
     registry = _registry(args)
     registry.claim(args.claim)
@@ -210,7 +210,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from evidence.digest import build_digest, render_digest_markdown
+    from evidence.outputs.digest import build_digest, render_digest_markdown
 
     registry = _registry(args)
     with _open_cache(args) as cache:
@@ -221,7 +221,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    from evidence.annotations import export_annotations_csv, import_annotations_csv
+    from evidence.outputs.annotations_csv import export_annotations_csv, import_annotations_csv
 
     if args.action == "export":
         with _open_cache(args) as cache:

@@ -22,7 +22,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from evidence.classify import DESIGNS, TIERS
+from evidence.grading.classify import DESIGNS, TIERS
 from evidence.registry import _QUOTE_MAP
 
 __all__ = [

@@ -23,7 +23,7 @@ import yaml
 
 from evidence.errors import ConfigError
 from evidence.models import Article, Claim
-from evidence.pubmed_query import HUMANS_FILTER, query_problems, search_term  # search_term re-exported
+from evidence.pubmed.query import HUMANS_FILTER, query_problems, search_term  # search_term re-exported
 
 __all__ = ["HUMANS_FILTER", "KINDS", "POLARITIES", "Problem", "RegistryError", "Registry", "load_registry",
            "search_term", "summarize", "quote_in_text", "normalize_text", "strip_front_matter"]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from evidence.assess import assess_claims
+from evidence.grading.service import assess_claims
 from evidence.cache import Cache
-from evidence.pubmed_xml import ParsedRecord, parse_pubmed_xml
+from evidence.pubmed.xml_parser import ParsedRecord, parse_pubmed_xml
 from evidence.registry import Registry, load_registry, search_term
 
 REPO = Path(__file__).resolve().parents[1]

@@ -23,8 +23,8 @@ from typing import Any
 from lxml import etree
 
 from evidence.cache import Cache
-from evidence.eutils import EutilsClient, Pacer
-from evidence.refresh import RefreshOptions, RefreshSummary, refresh
+from evidence.pubmed.client import EutilsClient, Pacer
+from evidence.jobs.refresh import RefreshOptions, RefreshSummary, refresh
 from evidence.registry import Registry, load_registry, search_term
 from tests.ncbi_server import FakeNCBI, FakeRecord, LoggedRequest, load_records_from_files
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evidence import cli
-from evidence.annotations import export_annotations_csv, import_annotations_csv, parse_annotations_csv
+from evidence.outputs.annotations_csv import export_annotations_csv, import_annotations_csv, parse_annotations_csv
 from evidence.cache import Cache
 from evidence.errors import ImportFileError
 from evidence.models import Annotation, Record

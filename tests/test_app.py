@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from evidence import dashboard as dv
-from evidence.assess import assess_claims, studies_frame
+from evidence.grading.service import assess_claims, studies_frame
 from evidence.cache import Cache
 from evidence.registry import search_term
 from tests.dashboard_cache import (OWN_XML, SCRIPT_PMID, SCRIPT_TITLE, BuiltCache, build_cache,
@@ -125,7 +125,7 @@ def test_claim_page_filters_studies_by_design(monkeypatch, built):
 
 
 def test_claim_page_cites_the_studies_shown_without_retracted_ones(monkeypatch, built):
-    from evidence.exports import export_records
+    from evidence.outputs.exports import export_records
 
     claim = built.registry.claims[0]
     at = run_app(monkeypatch, built.path, built.queries, page="claim", claim=claim.id)
@@ -264,7 +264,7 @@ def test_page_comes_from_the_url(monkeypatch, own_built, page, title):
 
 
 def test_annotations_download_holds_saved_reviews(monkeypatch, own_built):
-    from evidence.annotations import export_annotations_csv
+    from evidence.outputs.annotations_csv import export_annotations_csv
     from evidence.models import Annotation
 
     with Cache(own_built.path) as cache:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import evidence.assess as assess_module
-from evidence.assess import assess_claims, claim_basis, grade_claims, snapshot_grades
+import evidence.grading.service as assess_module
+from evidence.grading.service import assess_claims, claim_basis, grade_claims, snapshot_grades
 from evidence.cache import Cache
 from evidence.models import Annotation
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 from evidence.registry import load_registry
 from tests.refresh_support import write_registry
 
@@ -73,8 +73,8 @@ def test_labels_are_stored_and_reused(graded, monkeypatch):
 
 
 def test_report_from_stored_labels_equals_a_report_built_from_records(graded):
-    from evidence.assess import report_for
-    from evidence.report import build_report
+    from evidence.grading.service import report_for
+    from evidence.outputs.report import build_report
 
     registry, cache, pmids = graded
     cache.save_annotation(Annotation("beta", pmids[2], "Dr Lee", direction="contradicts", note="read the paper"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.citations import (
+from evidence.outputs.citations import (
     apa_title_case,
     citable,
     expand_pages,
@@ -17,7 +17,7 @@ from evidence.citations import (
     journal_abbreviation,
 )
 from evidence.errors import ConfigError
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 RCT = "derived_nlm_sample18/pubmedsample18_17059514_rct_structured.xml"
 COLLECTIVE = "derived_nlm_sample18/pubmedsample18_18719013_collectivename_rct_multicenter.xml"

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from evidence.classify import TIERS, classify, design_from_publication_types
+from evidence.grading.classify import TIERS, classify, design_from_publication_types
 from evidence.models import CommentCorrection, MeshHeading, Record
 
 
@@ -136,7 +136,7 @@ def test_design_from_types_says_nothing_for_plain_articles():
 
 
 def test_real_fixture_records_are_classified(ncbi_fixtures):
-    from evidence.pubmed_xml import ParsedRecord, iter_pubmed_xml
+    from evidence.pubmed.xml_parser import ParsedRecord, iter_pubmed_xml
 
     path = ncbi_fixtures / "efetch" / "derived_nlm_sample18"
     by_pmid = {}

@@ -12,7 +12,7 @@ import pytest
 import evidence
 from evidence import cli
 from evidence.cache import Cache
-from evidence.lock import refresh_lock
+from evidence.cache.lock import refresh_lock
 from evidence.models import Record
 
 REPO = Path(__file__).resolve().parents[1]

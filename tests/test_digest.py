@@ -8,11 +8,11 @@ import json
 import pytest
 
 from evidence.cache import Cache
-from evidence.classify import classify
-from evidence.digest import build_digest, grade_changed, render_digest_markdown, write_digest
+from evidence.grading.classify import classify
+from evidence.outputs.digest import build_digest, grade_changed, render_digest_markdown, write_digest
 from evidence.errors import ConfigError
 from evidence.models import Claim, CommentCorrection
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 S18 = "efetch/derived_nlm_sample18/pubmedsample18_"
 T1, T2 = "2024-01-07T03:00:00+00:00", "2024-01-14T03:00:00+00:00"

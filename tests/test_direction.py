@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.direction import apply_annotation, conclusion_text, infer_polarity, judge_conclusion, judge_direction
+from evidence.grading.direction import apply_annotation, conclusion_text, infer_polarity, judge_conclusion, judge_direction
 from evidence.models import AbstractSection, Annotation, Claim, Record
 
 STATEMENT = "Drug X reduces migraine frequency"
@@ -188,7 +188,7 @@ def test_a_record_must_name_the_intervention(title, abstract, expected):
     ("subanaesthetic ketamine or esketamine", ("ketamine", "esketamine")), (None, ()),
 ])
 def test_intervention_terms(intervention, terms):
-    from evidence.direction import intervention_terms
+    from evidence.grading.direction import intervention_terms
 
     claim = Claim(id="c", article="a", quote="q", statement="s", kind="efficacy", query="x", intervention=intervention)
     assert intervention_terms(claim) == terms

@@ -15,8 +15,8 @@ import requests
 from lxml import etree
 
 from evidence.errors import FetchError, NCBIUnavailable, ParseError, RateLimited
-from evidence.eutils import EMPTY_PUBMED_SET, EutilsClient, Pacer
-from evidence.eutils_requests import (
+from evidence.pubmed.client import EMPTY_PUBMED_SET, EutilsClient, Pacer
+from evidence.pubmed.build import (
     Credentials,
     EutilsReplyError,
     TruncatedResponse,

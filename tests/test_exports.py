@@ -13,8 +13,8 @@ import rispy
 from bibtexparser import middlewares
 
 from evidence.errors import ConfigError
-from evidence.exports import FORMATS, export_records, to_bibtex, to_csl_json, to_csv, to_ris
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.outputs.exports import FORMATS, export_records, to_bibtex, to_csl_json, to_csv, to_ris
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 FILES = [
     "derived_nlm_sample18/pubmedsample18_17059514_rct_structured.xml",

@@ -22,7 +22,7 @@ import pytest
 
 from evidence.cache import Cache
 from evidence.errors import CacheError
-from evidence.refresh import RefreshSummary
+from evidence.jobs.refresh import RefreshSummary
 from evidence.registry import Registry, load_registry, search_term
 from tests.ncbi_server import FakeNCBI, FakeRecord, Fault, scaled_records
 from tests.refresh_support import (WORDS, QuickNCBI, cache_contents, esearches, fast_client, real_records,
@@ -248,7 +248,7 @@ def _shrink_and_grow(story: Story, path: Path, pragma: str, tmp_path: Path) -> t
         with Cache(path) as cache:
             pages = cache._db.execute("PRAGMA page_count").fetchone()[0]
             cache._db.execute(pragma.format(pages=pages))
-            from evidence.refresh import RefreshOptions, refresh
+            from evidence.jobs.refresh import RefreshOptions, refresh
 
             with pytest.raises(CacheError) as info:
                 refresh(story.registry, cache, fast_client(ncbi), RefreshOptions(today=T1, batch_size=BATCH))

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from evidence.classify import StudyClass, TIERS
-from evidence.direction import Direction
-from evidence.grading import STRENGTHS, Assessment, assess, grade, pair_contradictions, strength_ceiling
+from evidence.grading.classify import StudyClass, TIERS
+from evidence.grading.direction import Direction
+from evidence.grading.grade import STRENGTHS, Assessment, assess, grade, pair_contradictions, strength_ceiling
 from evidence.models import AbstractSection, Annotation, Claim, Record
 
 CLAIM = Claim(id="c1", article="a1", quote="q", statement="Drug X reduces pain", kind="efficacy", query="x")
@@ -170,7 +170,7 @@ def test_grade_never_stronger_than_best_human_design():
     ("supported", "moderate", "supported", "moderate", None),
 ])
 def test_pair_contradictions(va, sa, vb, sb, favours):
-    from evidence.grading import Grade
+    from evidence.grading.grade import Grade
 
     a = Claim(id="a", article="x", quote="q", statement="s", kind="efficacy", query="q", contradicts=("b",))
     b = Claim(id="b", article="y", quote="q", statement="s", kind="efficacy", query="q", contradicts=("a",))

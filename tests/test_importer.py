@@ -6,8 +6,8 @@ import pytest
 
 from evidence.cache import Cache
 from evidence.errors import ConfigError, ImportFileError
-from evidence.importer import import_file, parse_medline, sniff_format
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.jobs.importer import import_file, parse_medline, sniff_format
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 NBIB = "import_pubmed_export.nbib"
 RCT_XML = "efetch/derived_nlm_sample18/pubmedsample18_17059514_rct_structured.xml"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.assess import assess_claims
+from evidence.grading.service import assess_claims
 from evidence.cache import Cache
 from evidence.registry import load_registry, search_term
 from tests.ncbi_server import scaled_records

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from evidence.runhooks import ProgressReporter
+from evidence.jobs.progress import ProgressReporter
 
 
 class _Terminal(io.StringIO):

@@ -1,4 +1,4 @@
-"""Tests of evidence.pubmed_xml over real recorded efetch responses and our own fixtures.
+"""Tests of evidence.pubmed.xml_parser over real recorded efetch responses and our own fixtures.
 
 Real files live in ../shared/fixtures/ncbi (the ``ncbi_fixtures`` fixture skips visibly
 without them). Expected values below were read from those files by hand. The
@@ -19,7 +19,7 @@ from lxml import etree
 
 from evidence.errors import ParseError
 from evidence.models import AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record
-from evidence.pubmed_xml import ParsedRecord, SkippedRecord, iter_pubmed_xml, parse_pubmed_xml, parse_record_element
+from evidence.pubmed.xml_parser import ParsedRecord, SkippedRecord, iter_pubmed_xml, parse_pubmed_xml, parse_record_element
 from tests.conftest import NCBI_FIXTURES, OWN_DATA
 
 D18 = "efetch/derived_nlm_sample18/pubmedsample18_"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.pubmed_query import query_problems, search_term
+from evidence.pubmed.query import query_problems, search_term
 from evidence.registry import KINDS, POLARITIES, load_registry
 
 from .conftest import REPO

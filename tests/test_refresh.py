@@ -14,7 +14,7 @@ import pytest
 
 from evidence import cli
 from evidence.cache import Cache
-from evidence.lock import refresh_lock
+from evidence.cache.lock import refresh_lock
 from evidence.registry import load_registry, search_term
 from tests.ncbi_server import FakeNCBI, FakeRecord, scaled_records
 from tests.refresh_support import (QUERIES, WORDS, QuickNCBI, cache_contents, efetched_ids, esearches, fast_client,
@@ -241,7 +241,7 @@ def test_a_concurrent_refresh_is_refused_with_exit_3(tmp_path, capsys):
 def test_cli_end_to_end(world, registry, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NCBI_EUTILS_URL", world.url)
     monkeypatch.delenv("NCBI_API_KEY", raising=False)
-    monkeypatch.setattr("evidence.eutils.INTERVAL_NO_KEY", 0.0)  # FakeNCBI has no rate limit here
+    monkeypatch.setattr("evidence.pubmed.client.INTERVAL_NO_KEY", 0.0)  # FakeNCBI has no rate limit here
     cache = tmp_path / "cache" / "evidence.sqlite"
     base = ["--queries", str(QUERIES), "--cache", str(cache)]
     assert cli.main([*base, "refresh", "-q"]) == 0

@@ -15,7 +15,7 @@ import pytest
 
 from evidence.errors import ConfigError
 from evidence.models import Claim
-from evidence.pubmed_query import HUMANS_FILTER, is_known_tag, query_problems, search_term
+from evidence.pubmed.query import HUMANS_FILTER, is_known_tag, query_problems, search_term
 from evidence.registry import RegistryError, load_registry, summarize
 
 ARTICLE = """---

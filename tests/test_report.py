@@ -7,7 +7,7 @@ import json
 import pytest
 
 from evidence.models import AbstractSection, Annotation, Article, Claim, MeshHeading, Record
-from evidence.report import build_report, render_html, render_markdown
+from evidence.outputs.report import build_report, render_html, render_markdown
 
 ARTICLE = Article(id="art", title="Ketamine <today>", source="https://example.org/a", file="a.txt", publisher="Pub")
 CLAIM = Claim(id="c1", article="art", quote='Ketamine "works" & fast', statement="Ketamine reduces depression",

@@ -31,8 +31,8 @@ def verbose_run(ncbi_fixtures, tmp_path, monkeypatch, capsys, caplog):
     cache = tmp_path / "cache" / "evidence.sqlite"
     monkeypatch.setenv("NCBI_API_KEY", KEY)
     monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
-    monkeypatch.setattr("evidence.eutils.INTERVAL_WITH_KEY", 0.0)
-    monkeypatch.setattr("evidence.eutils.MAX_DELAY", 0.01)  # cap on each backoff pause: retries in ms
+    monkeypatch.setattr("evidence.pubmed.client.INTERVAL_WITH_KEY", 0.0)
+    monkeypatch.setattr("evidence.pubmed.client.MAX_DELAY", 0.01)  # cap on each backoff pause: retries in ms
     caplog.set_level(logging.DEBUG)
     with QuickNCBI(recs, topics) as ncbi:
         monkeypatch.setenv("NCBI_EUTILS_URL", ncbi.url)

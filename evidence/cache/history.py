@@ -158,7 +158,7 @@ class HistoryMixin(CacheBase):
         """Store (claim_id, verdict, strength, reasons, basis, detail JSON) snapshots.
 
         ``basis`` fingerprints what the grade was computed from, so a reader can reuse the
-        snapshot while nothing it depends on has changed (see ``evidence.assess.grade_claims``).
+        snapshot while nothing it depends on has changed (see ``evidence.grading.service.grade_claims``).
         """
         now = now or utcnow()
         with self._write() as db:

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # loaded lazily: the refresh and the CLI do not need pandas to grade
     import pandas as pd
 
-from evidence import classify as classify_module
-from evidence import direction as direction_module
+from evidence.grading import classify as classify_module
+from evidence.grading import direction as direction_module
 from evidence.cache import Cache
-from evidence.classify import StudyClass, classify
-from evidence.direction import Direction, judge_direction
-from evidence.grading import Assessment, Grade, assess, grade
+from evidence.grading.classify import StudyClass, classify
+from evidence.grading.direction import Direction, judge_direction
+from evidence.grading.grade import Assessment, Grade, assess, grade
 from evidence.models import Annotation, Claim, Record
 from evidence.registry import Registry
-from evidence.report import build_report
+from evidence.outputs.report import build_report
 
 __all__ = ["ClaimEvidence", "ClaimGrade", "assess_claims", "grade_claims", "claim_basis", "studies_frame", "overview_frame", "report_for",
            "select_records", "snapshot_grades", "study_labels", "label_version"]

@@ -28,7 +28,7 @@ from typing import Protocol
 from evidence.cache import Cache
 from evidence.errors import EvidenceError, FetchError, NCBIUnavailable, ParseError, RateLimited
 from evidence.models import Claim
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 from evidence.registry import Registry, search_term
 
 __all__ = ["refresh", "RefreshOptions", "RefreshSummary", "ClaimOutcome", "SearchClient"]
@@ -344,7 +344,7 @@ def refresh(
     progress: Callable[[int, str], object] | None = None,
     after_run: Callable[[Cache, int], Sequence[str]] | None = None,
 ) -> RefreshSummary:
-    """Run one refresh. The caller holds the refresh lock (see ``evidence.lock``).
+    """Run one refresh. The caller holds the refresh lock (see ``evidence.cache.lock``).
 
     ``after_run(cache, run_id)`` runs once the records are in (grade snapshot, digest) and
     returns the paths it wrote; its failure is reported but never undoes the refresh.

@@ -2,7 +2,7 @@
 
 Requests are values (``Request``) built from a term, dates, paging, ids and
 credentials, so they can be tested as tables and logged without secrets; the one
-sender in ``evidence.eutils`` turns them into HTTP. Replies are read with lxml into
+sender in ``evidence.pubmed.client`` turns them into HTTP. Replies are read with lxml into
 ``SearchResult`` or checked (efetch) and classified: an ``<ERROR>`` NCBI sends inside
 an HTTP 200 is either transient ("Search Backend failed: ...") or final
 ("Invalid db name", the 9,999-record cap).
@@ -284,7 +284,7 @@ def check_efetch(body: bytes) -> None:
 
     An ``<eFetchResult><ERROR>`` envelope raises EutilsReplyError; a body that does not
     end with ``</PubmedArticleSet>`` was cut in transit and raises TruncatedResponse.
-    Full parsing is the caller's job (evidence.pubmed_xml), so large replies are not
+    Full parsing is the caller's job (evidence.pubmed.xml_parser), so large replies are not
     parsed twice.
     """
     head = body[:600]

@@ -1,12 +1,12 @@
 """The NCBI E-utilities client: one small sender that paces and retries, and the searches built on it.
 
-Requests are built by the pure functions in ``evidence.eutils_requests``; this module
+Requests are built by the pure functions in ``evidence.pubmed.build``; this module
 only sends them. Everything the sender needs from the outside (HTTP session, sleep,
 clock, jitter, pacer) is injected, so tests run without waiting and without the network.
 
     client = EutilsClient.from_env(os.environ)           # at the edge (CLI / app), never at import
     found = client.search_ids("cystitis[mh] AND cranberr*", mindate="2020", context="claim cystitis")
-    xml = client.efetch(found.ids[:200])                 # parse with evidence.pubmed_xml
+    xml = client.efetch(found.ids[:200])                 # parse with evidence.pubmed.xml_parser
 
 Secrets: with an API key every request is POSTed, so the key travels in the form body and
 never in a URL (urllib3 logs request URLs at DEBUG, proxies log them too); every message
@@ -25,7 +25,7 @@ from typing import Callable, Mapping, Sequence, TypeVar
 import requests
 
 from evidence.errors import FetchError, NCBIUnavailable, RateLimited
-from evidence.eutils_requests import (
+from evidence.pubmed.build import (
     DEFAULT_BASE_URL,
     EARLIEST,
     ESEARCH_CAP,

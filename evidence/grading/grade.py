@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from evidence.classify import TIERS, StudyClass, classify
-from evidence.direction import Direction, apply_annotation, judge_direction
+from evidence.grading.classify import TIERS, StudyClass, classify
+from evidence.grading.direction import Direction, apply_annotation, judge_direction
 from evidence.models import Annotation, Claim, Record
 
 __all__ = ["Assessment", "Grade", "assess", "grade", "pair_contradictions", "Contradiction", "STRENGTHS",

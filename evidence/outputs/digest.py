@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from evidence.cache import Cache
-from evidence.assess import study_labels
-from evidence.classify import StudyClass
+from evidence.grading.service import study_labels
+from evidence.grading.classify import StudyClass
 from evidence.errors import CacheError, ConfigError
 from evidence.models import Claim, Record
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from evidence.citations import RETRACTED_MARK, STYLES, citable, expand_pages, format_citations
+from evidence.outputs.citations import RETRACTED_MARK, STYLES, citable, expand_pages, format_citations
 from evidence.errors import ConfigError
 from evidence.models import Author, Record
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from evidence.cache import Cache
 from evidence.errors import ConfigError, ImportFileError, ParseError
 from evidence.models import Author, CommentCorrection, MeshHeading, PubDate, Record
-from evidence.pubmed_xml import parse_pubmed_xml
+from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 __all__ = ["ImportResult", "import_file", "parse_medline", "sniff_format"]
 

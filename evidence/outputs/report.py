@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Mapping, Sequence
 
-from evidence.grading import Assessment, assess, grade, pair_contradictions
+from evidence.grading.grade import Assessment, assess, grade, pair_contradictions
 from evidence.models import Annotation, Article, Claim, Record
 
 __all__ = ["build_report", "render_markdown", "render_html", "REPORT_VERSION", "pubmed_url"]

@@ -54,8 +54,8 @@ def after_refresh(registry: Registry, digest_dir: Path) -> Callable[[Cache, int]
     """The end of every refresh: snapshot each claim's grade, then write the run's digest."""
 
     def hook(cache: Cache, run_id: int) -> Sequence[str]:
-        from evidence.assess import snapshot_grades
-        from evidence.digest import write_digest
+        from evidence.grading.service import snapshot_grades
+        from evidence.outputs.digest import write_digest
 
         snapshot_grades(registry, cache, run_id)
         paths = write_digest(cache, digest_dir, run_id, claims={c.id: c for c in registry.claims})
