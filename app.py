@@ -23,10 +23,12 @@ import streamlit as st
 st.set_page_config(page_title="evidence: claims vs PubMed", page_icon="🔬", layout="wide")
 
 from evidence import dashboard as dv  # noqa: E402  (set_page_config must be the first st call)
-from evidence.outputs.annotations_csv import DIRECTIONS, export_annotations_csv  # noqa: E402
+from evidence.outputs.annotations_csv import export_annotations_csv  # noqa: E402
+from evidence.vocabulary import DIRECTIONS, STRENGTHS, VERDICTS  # noqa: E402
 from evidence.cache import Cache, utcnow  # noqa: E402
 from evidence.errors import CacheError, EvidenceError  # noqa: E402
 from evidence.grading.grade import pair_contradictions  # noqa: E402
+from evidence.outputs.digest import grade_changes  # noqa: E402
 from evidence.models import Annotation  # noqa: E402
 from evidence.registry import Registry, load_registry, search_term  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
@@ -66,12 +68,14 @@ def cached_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: t
     Grades come from the last refresh's snapshots while they are current (``grade_claims``);
     a claim reviewed or changed since is regraded.
     """
-    from evidence.grading.service import grade_claims, overview_frame
+    from evidence.grading.service import grade_claims
 
     registry = cached_registry(queries, mtime_ns)
     with Cache(cache_path, readonly=True) as cache:
         grades = grade_claims(registry.claims, cache)
-        overview = overview_frame(registry.claims, grades, cache)
+        state = cache.claims_overview()
+        last_refreshed = dict(zip(state["claim_id"], state["last_success"], strict=True))
+        overview = dv.overview_frame(registry.claims, grades, last_refreshed)
     return grades, overview
 
 
@@ -91,9 +95,7 @@ def claim_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tu
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def cached_studies(cache_path: str, queries: str, mtime_ns: int, claim_key: tuple, claim_id: str):
-    from evidence.grading.service import studies_frame
-
-    return studies_frame(cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, claim_key))
+    return dv.studies_frame(cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, claim_key))
 
 
 # --- states ----------------------------------------------------------------------------
@@ -122,8 +124,8 @@ def page_overview(registry: Registry, overview, article_ids: list[str]) -> None:
     st.title("Claims and their evidence")
     c1, c2, c3, c4 = st.columns(4)
     kinds = c1.multiselect("Kind", sorted(overview["kind"].unique()), key="kind", bind="query-params")
-    verdicts = c2.multiselect("Verdict", list(dv.VERDICT_ORDER), key="verdict", bind="query-params")
-    strengths = c3.multiselect("Strength", list(dv.STRENGTH_ORDER), key="strength", bind="query-params")
+    verdicts = c2.multiselect("Verdict", list(VERDICTS), key="verdict", bind="query-params")
+    strengths = c3.multiselect("Strength", list(STRENGTHS), key="strength", bind="query-params")
     sort = c4.selectbox("Sort by", ["verdict", "strength", "newest", "studies", "id"], key="sort",
                         bind="query-params")
     rows = dv.filter_overview(overview, articles=article_ids, kinds=kinds, verdicts=verdicts,
@@ -222,7 +224,7 @@ def _claim_studies(studies):
     st.markdown(f"**Abstracts** (first {min(limit, len(shown))}; narrow the filters to see others)")
     for _, s in shown.head(limit).iterrows():
         flag = " · ⚠ RETRACTED" if s["retracted"] else ""
-        year = dv.text_of(s["year"]).removesuffix(".0")
+        year = dv.text_of(s["year"])
         with st.expander(f"PMID {s['pmid']} · {year} · {dv.md_escape(s['title'])}{flag}"):
             st.markdown(f"[PubMed]({dv.pubmed_url(s['pmid'])})" + (f" · [DOI]({dv.doi_url(s['doi'])})" if dv.doi_url(s["doi"]) else ""))
             st.markdown(f"**Design** {dv.md_escape(s['design'])}: {dv.md_escape(s['design_reason'])}  \n"
@@ -335,7 +337,11 @@ def page_new(cache: Cache, registry: Registry, last_run: dict) -> None:
     if not record_changes.empty:
         st.subheader(f"Revised or retracted records ({len(record_changes)})")
         st.dataframe(dv.new_studies(record_changes, titles), hide_index=True, width="stretch")
-    grades = dv.grade_changes(cache.grade_history(), since)
+    if mode == "a date":
+        changed, _firsts = grade_changes(cache, since=since, claims={c.id: c for c in registry.claims})
+    else:
+        changed, _firsts = grade_changes(cache, run_id=int(last_run["id"]), claims={c.id: c for c in registry.claims})
+    grades = dv.grade_changes_frame(changed)
     st.subheader(f"Grade changes ({len(grades)})")
     if grades.empty:
         st.caption("No verdict or strength changed in this period.")

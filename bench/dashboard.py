@@ -54,7 +54,7 @@ def build(path: Path, n: int) -> tuple[str, float]:
             cache.claim_succeeded(c.id, term=search_term(c), watermark="2026-01-01")
             cache.log_search(run_id=run, claim_id=c.id, term=search_term(c), query_translation=None, count=0)
         cache.finish_run(run, "ok", requests=0)
-        snapshot_grades(registry, cache, run)  # labels and grade snapshots, as at the end of a refresh
+        snapshot_grades(registry.claims, cache, run)  # labels and grade snapshots, as at the end of a refresh
         evidence = assess_claims([claims[0]], cache)
     print(f"built {n} studies in {time.perf_counter() - t0:.1f} s; claim {claims[0].id} has "
           f"{len(evidence[claims[0].id].assessments)} studies")

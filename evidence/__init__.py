@@ -4,10 +4,12 @@ The names below are the public surface; everything else is internal and may chan
 Importing the package does nothing but define names: no I/O, no logging setup, no settings.
 """
 
-from evidence.grading.service import ClaimEvidence, assess_claims, report_for
 from evidence.cache import Cache
+from evidence.cache.lock import refresh_lock
 from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, judge_conclusion, judge_direction
+from evidence.grading.grade import Assessment, Grade, grade, pair_contradictions
+from evidence.grading.service import ClaimEvidence, assess_claims
 from evidence.errors import (
     CacheError,
     CacheLocked,
@@ -19,14 +21,13 @@ from evidence.errors import (
     ParseError,
     RateLimited,
 )
-from evidence.pubmed.client import EutilsClient, Pacer, SearchResult
-from evidence.grading.grade import Assessment, Grade, grade, pair_contradictions
-from evidence.cache.lock import refresh_lock
-from evidence.models import Annotation, Article, Claim, Record
-from evidence.pubmed.xml_parser import iter_pubmed_xml, parse_pubmed_xml
 from evidence.jobs.refresh import RefreshOptions, RefreshSummary, refresh
+from evidence.models import Annotation, Article, Claim, Record
+from evidence.outputs.report import build_report, render_html, render_markdown, report_for
+from evidence.pubmed.build import SearchResult
+from evidence.pubmed.client import EutilsClient, Pacer
+from evidence.pubmed.xml_parser import iter_pubmed_xml, parse_pubmed_xml
 from evidence.registry import Registry, load_registry, search_term
-from evidence.outputs.report import build_report, render_html, render_markdown
 from evidence.settings import Settings
 
 __version__ = "0.1.0"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.errors import ConfigError, EvidenceError
+from evidence.fileio import atomic_write
 from evidence.settings import Settings
 
 __all__ = ["main", "build_parser"]
@@ -45,9 +46,7 @@ def _write_output(text: str, output: str | None) -> None:
         return
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, text)
     print(f"wrote {path}", file=sys.stderr)
 
 
@@ -90,7 +89,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from evidence.pubmed.client import EutilsClient
     from evidence.cache.lock import refresh_lock
     from evidence.jobs.refresh import RefreshOptions, refresh
-    from evidence.jobs.progress import after_refresh, ProgressReporter
+    from evidence.jobs.progress import ProgressReporter
+    from evidence.outputs.digest import after_refresh
 
     settings = _settings(args)
     registry = _registry(args)
@@ -102,7 +102,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     with refresh_lock(settings.cache), Cache(settings.cache) as cache:
         with ProgressReporter(enabled=not args.quiet) as progress:
             summary = refresh(registry, cache, client, options, progress=progress,
-                              after_run=after_refresh(registry, settings.digest_dir))
+                              after_run=after_refresh(registry.claims, settings.digest_dir))
     print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
     if summary.exit_code:
         return summary.exit_code
@@ -166,7 +166,7 @@ def _chosen_claims(registry, args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from evidence.grading.service import report_for
+    from evidence.outputs.report import report_for
     from evidence.outputs.report import render_html, render_markdown
 
     registry = _registry(args)
@@ -184,7 +184,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evidence.grading.service import select_records
+    from evidence.outputs.exports import select_records
     from evidence.outputs.exports import export_records
 
     registry = _registry(args)

@@ -6,8 +6,11 @@ All are frozen dataclasses. Records round-trip through plain dicts (``to_dict`` 
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from evidence.vocabulary import CLINICAL_KINDS
 
 __all__ = [
     "Author",
@@ -20,7 +23,35 @@ __all__ = [
     "Article",
     "Claim",
     "Annotation",
+    "MONTHS",
+    "month_number",
+    "pubmed_url",
+    "doi_url",
 ]
+
+
+MONTHS: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
+
+
+def month_number(value: str | None) -> int | None:
+    """1-12 from "Jan", "january", "01" or "1" (PubMed XML and MEDLINE both write either); else None."""
+    text = (value or "").strip()
+    if text.isdigit():
+        number = int(text)
+        return number if 1 <= number <= 12 else None
+    return _MONTH_NUMBER.get(text[:3].lower())
+
+
+def pubmed_url(pmid: str) -> str:
+    """The record's page on PubMed."""
+    return f"https://pubmed.ncbi.nlm.nih.gov/{urllib.parse.quote(str(pmid))}/"
+
+
+def doi_url(doi: str | None) -> str | None:
+    """The DOI resolver's link, or None without a DOI."""
+    doi = (doi or "").strip()
+    return f"https://doi.org/{urllib.parse.quote(doi, safe='/():;')}" if doi else None
 
 
 @dataclass(frozen=True)
@@ -77,8 +108,7 @@ class PubDate:
         if self.season:
             parts.append(self.season)
         elif self.month:
-            months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-            parts.append(months[self.month - 1])
+            parts.append(MONTHS[self.month - 1])
             if self.day:
                 parts.append(str(self.day))
         return " ".join(p for p in parts if p)
@@ -185,7 +215,7 @@ class Claim:
     @property
     def clinical(self) -> bool:
         """Claims about patients (efficacy, safety...) need human evidence to grade above low."""
-        return self.kind not in {"mechanism", "pharmacology"}
+        return self.kind in CLINICAL_KINDS
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,14 @@ from typing import Any
 
 import yaml
 
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, Problem, RegistryError
 from evidence.models import Article, Claim
+from evidence.vocabulary import KINDS, POLARITIES
 from evidence.pubmed.query import HUMANS_FILTER, query_problems, search_term  # search_term re-exported
 
-__all__ = ["HUMANS_FILTER", "KINDS", "POLARITIES", "Problem", "RegistryError", "Registry", "load_registry",
+__all__ = ["HUMANS_FILTER", "QUOTE_MAP", "Registry", "load_registry",
            "search_term", "summarize", "quote_in_text", "normalize_text", "strip_front_matter"]
 
-KINDS = ("mechanism", "pharmacology", "pathophysiology", "efficacy", "safety", "epidemiology")
-POLARITIES = ("effect", "no-effect", "increase", "decrease")
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^(\d{4})(?:[/-](\d{2})(?:[/-](\d{2}))?)?$")
@@ -43,37 +42,13 @@ _CLAIM_FIELDS = {
     "date_from": _DATE_T, "date_to": _DATE_T, "contradicts": _LIST, "support_terms": _LIST,
     "contradict_terms": _LIST, "note": _STR,
 }
-_QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                             "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One located problem in queries.yaml."""
-
-    file: str
-    line: int  # 1-based
-    col: int  # 1-based
-    path: str  # e.g. "claims[3].quote (id cystitis)"
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.path}: {self.message}"
-
-
-class RegistryError(ConfigError):
-    """queries.yaml is invalid; ``problems`` holds every located problem."""
-
-    def __init__(self, file: str, problems: list[Problem]):
-        self.problems = tuple(sorted(problems, key=lambda p: (p.line, p.col)))
-        n = len(self.problems)
-        head = f"{file}: {n} problem{'s' if n != 1 else ''} in the claims registry (fix them all, then run `evidence check` again):"
-        super().__init__("\n".join([head, *map(str, self.problems)]))
 
 
 def normalize_text(text: str) -> str:
     """Collapse whitespace and straighten typographic quotes: the only liberties a quote may take."""
-    return " ".join(text.translate(_QUOTE_MAP).split())
+    return " ".join(text.translate(QUOTE_MAP).split())
 
 
 def quote_in_text(quote: str, text: str) -> bool:

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from evidence import dashboard as dv
-from evidence.grading.service import assess_claims, studies_frame
+from evidence.dashboard import studies_frame
+from evidence.grading.service import assess_claims
 from evidence.cache import Cache
 from evidence.registry import search_term
 from tests.dashboard_cache import (OWN_XML, SCRIPT_PMID, SCRIPT_TITLE, BuiltCache, build_cache,
@@ -216,9 +217,9 @@ def test_whats_new_lists_new_studies_and_grade_changes(monkeypatch, own_built):
     links = {(c, p) for c, pmids in own_built.links.items() for p in pmids}
     assert set(zip(studies["claim_id"], studies["pmid"])) == links
     assert set(studies["kind"]) == {"new-study"}
-    grades = at.dataframe[-1].value
-    assert set(grades["claim_id"]) == {c.id for c in own_built.registry.claims}
-    assert set(grades["from_verdict"]) == {"(none)"}
+    # The first refresh gives every claim its first grade: that is not a change (as in the digest).
+    assert len(at.dataframe) == 1
+    assert any("No verdict or strength changed" in c.value for c in at.caption)
 
 
 def test_empty_cache_says_what_to_run(monkeypatch, tmp_path):
@@ -327,18 +328,17 @@ def test_staleness(ended, stale):
     assert (dv.staleness(run, now) is not None) == stale
 
 
-def test_grade_changes_reports_only_changes_since_a_date():
-    history = pd.DataFrame({
-        "id": [1, 2, 3, 4, 5],
-        "claim_id": ["a", "b", "a", "b", "a"],
-        "verdict": ["mixed", "supported", "mixed", "supported", "supported"],
-        "strength": ["low", "low", "low", "low", "moderate"],
-        "at": ["2026-01-01", "2026-01-01", "2026-02-01", "2026-02-01", "2026-03-01"],
-    })
-    out = dv.grade_changes(history, "2026-01-15")
+def test_grade_changes_frame_shows_the_digests_changes_newest_first():
+    changes = [
+        {"claim_id": "a", "before": {"verdict": "mixed", "strength": "low", "at": "2026-01-01"},
+         "after": {"verdict": "supported", "strength": "moderate", "at": "2026-03-01"}},
+        {"claim_id": "b", "before": {"verdict": "supported", "strength": "low", "at": "2026-01-01"},
+         "after": {"verdict": "supported", "strength": "very-low", "at": "2026-02-01"}},
+    ]
+    out = dv.grade_changes_frame(changes)
     assert out[["claim_id", "from_verdict", "from_strength", "verdict", "strength"]].values.tolist() == [
-        ["a", "mixed", "low", "supported", "moderate"]]
-    assert len(dv.grade_changes(history, None)) == 3  # both first snapshots count as changes
+        ["a", "mixed", "low", "supported", "moderate"], ["b", "supported", "low", "supported", "very-low"]]
+    assert dv.grade_changes_frame([]).empty
 
 
 @pytest.mark.parametrize("verdict, colour", [("supported", "#009E73"), ("mixed", "#E69F00"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import evidence.grading.service as assess_module
+import evidence.grading.labels as labels_module
 from evidence.grading.service import assess_claims, claim_basis, grade_claims, snapshot_grades
 from evidence.cache import Cache
 from evidence.models import Annotation
@@ -27,7 +27,7 @@ def graded(tmp_path):
         cache.store_batch([(p.record, p.raw_xml) for p in parsed],
                           {pmids[0]: ["alpha", "beta"], pmids[1]: ["alpha"], pmids[2]: ["beta"]}, run_id=run)
         cache.finish_run(run, "ok", requests=0)
-        snapshot_grades(registry, cache, run)
+        snapshot_grades(registry.claims, cache, run)
         yield registry, cache, pmids
 
 
@@ -59,28 +59,29 @@ def test_a_new_study_or_a_rule_change_makes_the_snapshot_stale(graded, monkeypat
     cache.link_claim("beta", [pmids[1]], run_id=None, source="import")
     assert claim_basis(cache, registry.claim("beta")) != before
     assert not grade_claims(registry.claims, cache)["beta"].from_snapshot
-    monkeypatch.setattr(assess_module, "label_version", lambda: "rules-changed")
+    monkeypatch.setattr(labels_module, "label_version", lambda: "rules-changed")
     assert not grade_claims(registry.claims, cache)["alpha"].from_snapshot
 
 
 def test_labels_are_stored_and_reused(graded, monkeypatch):
     registry, cache, _ = graded
     calls = []
-    monkeypatch.setattr(assess_module, "classify", lambda r: calls.append(r.pmid))
+    monkeypatch.setattr(labels_module, "classify", lambda r: calls.append(r.pmid))
     # Every study label was stored by the snapshot: grading again classifies nothing.
     assess_claims(list(registry.claims), cache)
     assert calls == []
 
 
 def test_report_from_stored_labels_equals_a_report_built_from_records(graded):
-    from evidence.grading.service import report_for
-    from evidence.outputs.report import build_report
+    from evidence.grading.grade import assess
+    from evidence.outputs.report import build_report, report_for
 
     registry, cache, pmids = graded
     cache.save_annotation(Annotation("beta", pmids[2], "Dr Lee", direction="contradicts", note="read the paper"))
     fast = report_for(registry, cache)
-    notes = {"beta": cache.annotations("beta")}
+    notes = {a.pmid: a for a in cache.annotations("beta")}
     slow = build_report(registry.articles, registry.claims,
-                        {c.id: cache.records_for_claim(c.id) for c in registry.claims}, notes)
+                        {c.id: [assess(c, r, notes.get(r.pmid) if c.id == "beta" else None)
+                                for r in cache.records_for_claim(c.id)] for c in registry.claims})
     assert fast["claims"] == slow["claims"]
     assert any(s["reviewed_by"] == "Dr Lee" for c in fast["claims"] for s in c["studies"])

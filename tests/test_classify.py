@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from evidence.grading.classify import TIERS, classify, design_from_publication_types
+from evidence.grading.classify import classify, design_from_publication_types
+from evidence.vocabulary import TIERS
 from evidence.models import CommentCorrection, MeshHeading, Record
 
 

@@ -14,20 +14,17 @@ import pytest
 import requests
 from lxml import etree
 
-from evidence.errors import FetchError, NCBIUnavailable, ParseError, RateLimited
-from evidence.pubmed.client import EMPTY_PUBMED_SET, EutilsClient, Pacer
+from evidence.errors import EutilsReplyError, FetchError, NCBIUnavailable, ParseError, RateLimited, TruncatedResponse
 from evidence.pubmed.build import (
     Credentials,
-    EutilsReplyError,
-    TruncatedResponse,
     build_efetch,
-    build_efetch_history,
     build_esearch,
     check_efetch,
-    parse_date_bound,
     parse_esearch,
     scrub,
 )
+from evidence.pubmed.client import EMPTY_PUBMED_SET, EutilsClient, Pacer
+from evidence.pubmed.dates import parse_date_bound
 from tests.ncbi_server import FakeNCBI, FakeRecord, Fault
 
 BASE = "https://example.test/eutils/"
@@ -72,7 +69,6 @@ def test_esearch_params(kwargs, creds, expected, absent):
         (lambda: build_efetch(BASE, [str(i) for i in range(1, 51)], NO_CREDS), "GET"),
         (lambda: build_efetch(BASE, [str(i) for i in range(1, 202)], NO_CREDS), "POST"),  # > 200 ids, short URL
         (lambda: build_efetch(BASE, [str(30000000 + i) for i in range(150)], NO_CREDS), "POST"),  # > 1,000 chars
-        (lambda: build_efetch_history(BASE, "MCID_0123456789abcdef01234567", "1", 0, 500, NO_CREDS), "GET"),
     ],
 )
 def test_post_switch(build, method):
@@ -85,11 +81,6 @@ def test_efetch_params_and_summary():
     assert params["id"] == "123,456" and params["retmode"] == "xml" and params["db"] == "pubmed"
     assert "rettype" not in params  # full PubmedArticle XML
     assert "2 ids" in req.summary
-
-
-def test_efetch_history_params():
-    params = dict(build_efetch_history(BASE, "MCID_x", "3", 40, 20, NO_CREDS).params)
-    assert (params["WebEnv"], params["query_key"], params["retstart"], params["retmax"]) == ("MCID_x", "3", "40", "20")
 
 
 @pytest.mark.parametrize("call", [
@@ -350,15 +341,6 @@ def test_credentials_sent_on_every_request():
     assert (sent["db"], sent["tool"], sent["email"], sent["api_key"]) == ("pubmed", "evidence", "me@x.org", KEY)
 
 
-def test_from_env_reads_edge_variables():
-    env = {"NCBI_EUTILS_URL": "http://127.0.0.1:9/eutils", "NCBI_API_KEY": KEY, "NCBI_EMAIL": ""}
-    client = EutilsClient.from_env(env, timeout=3)
-    assert client.base_url == "http://127.0.0.1:9/eutils/" and client.timeout == 3
-    assert client.pacer.min_interval == pytest.approx(0.11)
-    assert EutilsClient.from_env({}).pacer.min_interval == pytest.approx(0.37)
-    assert EutilsClient.from_env(env, api_key=None).pacer.min_interval == pytest.approx(0.37)
-
-
 def test_efetch_of_nothing_sends_nothing():
     client, _ = make_client(StubSession(Reply()))
     assert client.efetch([]) == EMPTY_PUBMED_SET and client.requests_made == 0
@@ -526,18 +508,6 @@ def test_efetch_long_list_is_posted_and_unknown_ids_omitted():
         logged = ncbi.log[-1]
     assert logged.method == "POST" and len(logged.params["id"].split(",")) == 301
     assert [a.findtext("MedlineCitation/PMID") for a in etree.fromstring(body)] == ids[:-1]
-
-
-def test_history_paging():
-    recs = [cheap(500 + i, date(2020, 1, 1) + timedelta(days=i)) for i in range(10)]
-    with FakeNCBI(recs, {"t": [r.pmid for r in recs]}) as ncbi:
-        client = loop_client(ncbi)
-        res = client.esearch("t", retmax=0)
-        assert res.webenv and len(res.webenv) == 29 and res.webenv.startswith("MCID_")
-        body = client.efetch_history(res.webenv, res.query_key, 2, 3)
-        with pytest.raises(FetchError, match="Unable to obtain query"):
-            client.efetch_history("MCID_000000000000000000000000", "1", 0, 3, context="claim h")
-    assert [a.findtext("MedlineCitation/PMID") for a in etree.fromstring(body)] == ["507", "506", "505"]
 
 
 def test_api_key_never_logged_even_by_urllib3(caplog):

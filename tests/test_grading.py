@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from evidence.grading.classify import StudyClass, TIERS
+from evidence.grading.classify import StudyClass
+from evidence.vocabulary import TIERS
 from evidence.grading.direction import Direction
 from evidence.grading.grade import STRENGTHS, Assessment, assess, grade, pair_contradictions, strength_ceiling
 from evidence.models import AbstractSection, Annotation, Claim, Record

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from evidence.pubmed.query import query_problems, search_term
-from evidence.registry import KINDS, POLARITIES, load_registry
+from evidence.registry import load_registry
+from evidence.vocabulary import KINDS, POLARITIES
 
 from .conftest import REPO
 

@@ -16,7 +16,8 @@ import pytest
 from evidence.errors import ConfigError
 from evidence.models import Claim
 from evidence.pubmed.query import HUMANS_FILTER, is_known_tag, query_problems, search_term
-from evidence.registry import RegistryError, load_registry, summarize
+from evidence.errors import RegistryError
+from evidence.registry import load_registry, summarize
 
 ARTICLE = """---
 title: Demo

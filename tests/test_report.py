@@ -7,6 +7,7 @@ import json
 import pytest
 
 from evidence.models import AbstractSection, Annotation, Article, Claim, MeshHeading, Record
+from evidence.grading.grade import assess
 from evidence.outputs.report import build_report, render_html, render_markdown
 
 ARTICLE = Article(id="art", title="Ketamine <today>", source="https://example.org/a", file="a.txt", publisher="Pub")
@@ -40,10 +41,16 @@ CLAIM_KEYS = {"id", "article", "statement", "quote", "kind", "verdict", "strengt
               "contradicts", "contradiction_note", "studies"}
 
 
+def assessed(claim, records, notes=()):
+    by_pmid = {a.pmid: a for a in notes}
+    return [assess(claim, r, by_pmid.get(r.pmid)) for r in records]
+
+
 @pytest.fixture()
 def report():
-    return build_report([ARTICLE], [CLAIM, CLAIM2], {"c1": RECORDS, "c2": RECORDS},
-                        {"c1": [Annotation("c1", "3", "Dr Lee", relevant=False, note="not depression")]},
+    notes = [Annotation("c1", "3", "Dr Lee", relevant=False, note="not depression")]
+    return build_report([ARTICLE], [CLAIM, CLAIM2],
+                        {"c1": assessed(CLAIM, RECORDS, notes), "c2": assessed(CLAIM2, RECORDS)},
                         generated_at="2024-05-01T00:00:00Z")
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evidence.cache.schema import _MIGRATIONS, SCHEMA_VERSION
+from evidence.cache.schema import MIGRATIONS, NULLABLE_INTEGER_COLUMNS, SCHEMA_VERSION
 from evidence.errors import CacheError
 from evidence.models import Record
 
@@ -121,9 +121,8 @@ class CacheBase:
             self._check_version()
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._write():
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                for statement in MIGRATIONS[target]:
+                    self._db.execute(statement)
                 self._db.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(target),)
                 )
@@ -165,9 +164,13 @@ class CacheBase:
         import pandas as pd
 
         try:
-            return pd.read_sql_query(sql, self._db, params=list(params))
+            frame = pd.read_sql_query(sql, self._db, params=list(params))
         except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
             raise CacheError(f"cannot read the cache {self.path}: {exc}") from exc
+        ints = {c: "Int64" for c in frame.columns if c in NULLABLE_INTEGER_COLUMNS}
+        if "retracted" in frame.columns:
+            ints["retracted"] = "bool"
+        return frame.astype(ints) if ints else frame
 
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])

@@ -15,29 +15,10 @@ import re
 from dataclasses import dataclass
 
 from evidence.models import Record
+from evidence.vocabulary import RETRACTED_TYPE, RETRACTION_LINK, TIERS
 
-__all__ = ["StudyClass", "classify", "DESIGNS", "TIERS", "SPECIES", "design_from_publication_types"]
+__all__ = ["StudyClass", "classify", "design_from_publication_types"]
 
-# Evidence tiers, best first, after the Oxford CEBM 2011 levels (1 systematic review
-# of trials, 2 RCT, 3 non-randomised controlled / cohort, 4 case-control, case series,
-# 5 mechanism-based reasoning) with opinion pieces and unclassified records below.
-TIERS: dict[str, int] = {
-    "meta-analysis": 1,
-    "systematic-review": 1,
-    "rct": 2,
-    "non-randomized-trial": 3,
-    "cohort": 3,
-    "case-control": 4,
-    "cross-sectional": 4,
-    "case-series": 4,
-    "case-report": 5,
-    "guideline": 5,
-    "narrative-review": 6,
-    "editorial": 6,
-    "other": 7,
-}
-DESIGNS: tuple[str, ...] = tuple(TIERS)
-SPECIES: tuple[str, ...] = ("human", "animal", "in-vitro", "mixed", "unknown")
 
 
 @dataclass(frozen=True)
@@ -358,9 +339,9 @@ def _sample_size(record: Record) -> tuple[int | None, str]:
 
 def _retraction(record: Record) -> tuple[bool, str, bool, str]:
     signals = []
-    if "Retracted Publication" in record.publication_types:
-        signals.append('publication type "Retracted Publication"')
-    links = [c for c in record.comments_corrections if c.ref_type == "RetractionIn"]
+    if RETRACTED_TYPE in record.publication_types:
+        signals.append(f'publication type "{RETRACTED_TYPE}"')
+    links = [c for c in record.comments_corrections if c.ref_type == RETRACTION_LINK]
     if links:
         signals.append("PubMed links a retraction notice (RetractionIn" +
                        (f" PMID {links[0].pmid})" if links[0].pmid else ")"))

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from evidence.models import Annotation, Claim, Record
+from evidence.vocabulary import DIRECTIONS
 
 __all__ = [
     "Direction",
@@ -33,7 +34,6 @@ __all__ = [
     "infer_polarity",
 ]
 
-DIRECTIONS = ("supports", "contradicts", "mixed", "unclear")
 _I = re.IGNORECASE
 
 

@@ -9,29 +9,26 @@ a grade never looks stronger than the studies behind it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any
 
-from evidence.grading.classify import TIERS, StudyClass, classify
+from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, apply_annotation, judge_direction
 from evidence.models import Annotation, Claim, Record
+from evidence.vocabulary import (
+    DIRECTIONS,
+    HUMAN_SPECIES,
+    PRECLINICAL_SPECIES,
+    STRENGTHS,
+    TIERS,
+    design_name,
+)
 
-__all__ = ["Assessment", "Grade", "assess", "grade", "pair_contradictions", "Contradiction", "STRENGTHS",
-           "VERDICTS", "strength_ceiling"]
+__all__ = ["Assessment", "Grade", "assess", "best_first", "grade", "pair_contradictions", "Contradiction",
+           "strength_ceiling", "verdict_of", "rate"]
 
-STRENGTHS = ("high", "moderate", "low", "very-low")  # best first
-VERDICTS = ("supported", "mixed", "contradicted", "insufficient")
-_HUMAN = ("human", "mixed")  # "mixed" species: the record includes human data
-_PLURAL = {"meta-analysis": "meta-analyses", "systematic-review": "systematic reviews", "rct": "RCTs",
-           "non-randomized-trial": "non-randomised trials", "cohort": "cohort studies",
-           "case-control": "case-control studies", "cross-sectional": "cross-sectional studies",
-           "case-series": "case series", "case-report": "case reports", "guideline": "guidelines",
-           "narrative-review": "narrative reviews", "editorial": "editorials/letters", "other": "other records"}
-_SINGULAR = {"meta-analysis": "meta-analysis", "systematic-review": "systematic review", "rct": "RCT",
-             "non-randomized-trial": "non-randomised trial", "cohort": "cohort study",
-             "case-control": "case-control study", "cross-sectional": "cross-sectional study",
-             "case-series": "case series", "case-report": "case report", "guideline": "guideline",
-             "narrative-review": "narrative review", "editorial": "editorial/letter", "other": "other record"}
+_REVIEWS = ("meta-analysis", "systematic-review")
 
 
 @dataclass(frozen=True)
@@ -75,10 +72,23 @@ def assess(claim: Claim, record: Record, annotation: Annotation | None = None, *
     return Assessment(record, study, direction, relevant, why, reviewer)
 
 
+def best_first(a: Assessment) -> tuple[Any, ...]:
+    """The one "best evidence first" order (dashboard, report, exports).
+
+    Usable before excluded (retracted, notices, set aside by a reviewer), human before
+    species-unstated before animal and in-vitro, studies that speak to the claim before
+    unclear ones, then by design tier, size, recency, PMID.
+    """
+    excluded = a.study.retracted or a.study.notice or not a.relevant
+    species = 0 if a.study.species in HUMAN_SPECIES else 2 if a.study.species in PRECLINICAL_SPECIES else 1
+    return (excluded, species, a.direction.direction == "unclear", a.study.tier, -(a.study.n or 0),
+            -(a.record.year or 0), a.record.pmid)
+
+
 def _start(study: StudyClass) -> tuple[int, str]:
     """GRADE starting level (0 high .. 3 very-low) for one human study's design."""
     d = study.design
-    if d in ("meta-analysis", "systematic-review"):
+    if d in _REVIEWS:
         if study.pooled == "observational":
             return 2, "reviews of observational studies start low"
         if study.pooled == "rcts":
@@ -94,7 +104,7 @@ def _start(study: StudyClass) -> tuple[int, str]:
 def strength_ceiling(claim: Claim, studies: Sequence[Assessment]) -> str:
     """The strongest grade the usable studies could ever earn (used by tests as an invariant)."""
     informative = [a for a in _usable(studies) if a.direction.direction != "unclear"]
-    human = [a for a in informative if a.study.species in _HUMAN]
+    human = [a for a in informative if a.study.species in HUMAN_SPECIES]
     unknown = [a for a in informative if a.study.species == "unknown"]
     if human:
         return STRENGTHS[min(_start(a.study)[0] for a in human)]
@@ -116,79 +126,41 @@ def _years(items: Sequence[Assessment]) -> str:
 
 def _describe(items: Sequence[Assessment], verb: str) -> str:
     design = items[0].study.design
-    name = _PLURAL[design] if len(items) > 1 else _SINGULAR[design]
+    name = design_name(design, len(items))
     ns = [a.study.n for a in items if a.study.n]
     size = f", n={sum(ns)}" if ns and len(items) > 1 else (f" (n={ns[0]})" if ns else "")
-    if design in ("meta-analysis", "systematic-review") and items[0].study.pooled == "rcts":
+    if design in _REVIEWS and items[0].study.pooled == "rcts":
         name += " of RCTs"
     return f"{len(items)} {name}{_years(items) if len(items) > 1 else ''}{size} {verb}"
 
 
-def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
-    """Verdict and strength for one claim from its assessed studies, with plain-English reasons."""
-    excluded: list[tuple[str, str]] = []
-    for a in studies:
-        if a.study.retracted:
-            excluded.append((a.record.pmid, f"retracted: {a.study.retracted_reason}"))
-        elif a.study.notice:
-            excluded.append((a.record.pmid, f"a notice, not a study: {a.study.design_reason}"))
-        elif not a.relevant:
-            excluded.append((a.record.pmid, a.relevance_reason or "not relevant"))
-    usable = _usable(studies)
-    design_counts = Counter(a.study.design for a in usable)
-    dir_counts = Counter(a.direction.direction for a in usable)
-    counts_d = tuple(sorted(design_counts.items(), key=lambda kv: (TIERS.get(kv[0], 99), kv[0])))
-    counts_r = tuple((d, dir_counts[d]) for d in ("supports", "contradicts", "mixed", "unclear") if dir_counts[d])
-    reasons: list[str] = []
-    if not studies:
-        return Grade(claim.id, "insufficient", "very-low", ("no studies in the cache: run `evidence refresh`",))
-    if excluded:
-        reasons.append("Excluded: " + "; ".join(f"PMID {p} ({why})" for p, why in excluded))
-    informative = [a for a in usable if a.direction.direction != "unclear"]
-    if not informative:
-        off = sum(a.direction.reason.startswith("off topic") for a in usable)
-        detail = f" ({off} of {len(usable)} off topic: a reviewer can mark them relevant)" if off else ""
-        why = "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
-        return Grade(claim.id, "insufficient", "very-low", tuple([*reasons, f"{why} -> insufficient, very-low"]),
-                     counts_d, counts_r, None, tuple(excluded))
-    human = [a for a in informative if a.study.species in _HUMAN]
-    unknown = [a for a in informative if a.study.species == "unknown"]
-    preclinical = [a for a in informative if a.study.species in ("animal", "in-vitro")]
-    # Animal and in-vitro studies never count as clinical evidence; unknown species count
-    # only when nothing better exists, and then as indirect.
-    basis = human or unknown or preclinical
-    basis_kind = "human" if human else ("species-unstated" if unknown else "preclinical")
-    best_tier = min(a.study.tier for a in basis)
-    best = sorted([a for a in basis if a.study.tier == best_tier], key=lambda a: a.record.pmid)
-    best_design = best[0].study.design
-    level, start_why = min((_start(a.study) for a in best), key=lambda x: x[0])
+def _tally(items: Sequence[Assessment]) -> Counter[str]:
+    return Counter(a.direction.direction for a in items)
 
-    # Verdict from the best tier, weighted by the rest.
-    def tally(items: Sequence[Assessment]) -> Counter[str]:
-        return Counter(a.direction.direction for a in items)
 
-    top = tally(best)
+def verdict_of(best: Sequence[Assessment]) -> str:
+    """The verdict the best tier's directions give: one-sided, clearly lopsided, else mixed."""
+    top = _tally(best)
     sup, con, mix = top["supports"], top["contradicts"], top["mixed"]
     if sup and not con and sup >= mix:
-        verdict = "supported"
-    elif con and not sup and con >= mix:
-        verdict = "contradicted"
-    elif sup > 2 * con and sup >= 3:
-        verdict = "supported"
-    elif con > 2 * sup and con >= 3:
-        verdict = "contradicted"
-    else:
-        verdict = "mixed"
-    parts = []
-    verbs = {"supports": ("supports", "support"), "contradicts": ("contradicts", "contradict"),
-             "mixed": ("is mixed", "are mixed")}
-    for direction, (one, many) in verbs.items():
-        group = [a for a in best if a.direction.direction == direction]
-        if group:
-            parts.append(_describe(group, one if len(group) == 1 else many))
+        return "supported"
+    if con and not sup and con >= mix:
+        return "contradicted"
+    if sup > 2 * con and sup >= 3:
+        return "supported"
+    if con > 2 * sup and con >= 3:
+        return "contradicted"
+    return "mixed"
+
+
+def rate(claim: Claim, verdict: str, best: Sequence[Assessment], basis: Sequence[Assessment],
+         basis_kind: str) -> tuple[int, str, list[str]]:
+    """(level 0 high .. 3 very-low, why it started there, each reason it was rated down)."""
+    best_design = best[0].study.design
+    level, start_why = min((_start(a.study) for a in best), key=lambda x: x[0])
     downs: list[str] = []
     # Inconsistency: a real share of all informative basis studies point the other way.
-    all_dir = tally(basis)
+    all_dir = _tally(basis)
     against = all_dir["contradicts"] if verdict == "supported" else all_dir["supports"] if verdict == "contradicted" else 0
     if verdict in ("supported", "contradicted") and against and against / len(basis) >= 0.25:
         level += 1
@@ -198,17 +170,17 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
         downs.append("inconsistency: the best studies disagree")
     # Imprecision: few studies or few participants.
     total_n = sum(a.study.n or 0 for a in basis)
-    if len(basis) < 2 and not (best_design in ("meta-analysis", "systematic-review") and total_n >= 1000):
+    if len(basis) < 2 and not (best_design in _REVIEWS and total_n >= 1000):
         very = not total_n or total_n < 300
         level += 2 if very else 1
         downs.append("very serious imprecision: a single study" + (f" of {total_n} participants" if total_n else
                      " of unstated size") if very else "imprecision: a single study")
-    elif total_n and total_n < 300 and best_design not in ("meta-analysis", "systematic-review"):
+    elif total_n and total_n < 300 and best_design not in _REVIEWS:
         level += 1
         downs.append(f"imprecision: {total_n} participants in total")
     # One top-tier study that is not itself a synthesis is not replicated evidence, and its
     # risk of bias cannot be judged from an abstract: it cannot carry a "high" grade alone.
-    if level == 0 and len(best) == 1 and best_design not in ("meta-analysis", "systematic-review"):
+    if level == 0 and len(best) == 1 and best_design not in _REVIEWS:
         level = 1
         downs.append("a single top-tier study: not replicated, risk of bias not assessable from its abstract")
     # Indirectness.
@@ -219,11 +191,64 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     elif basis_kind == "species-unstated":
         level += 1
         downs.append("indirectness: the studies do not say whether they were in humans")
-    if preclinical and human:
-        reasons.append(f"{len(preclinical)} animal/in-vitro studies set aside: they never count as clinical evidence")
     level = min(level, 3)
     if basis_kind == "preclinical" and claim.clinical:
         level = max(level, 2)  # preclinical-only evidence never grades above low for a clinical claim
+    return level, start_why, downs
+
+
+def _excluded(studies: Sequence[Assessment]) -> list[tuple[str, str]]:
+    excluded: list[tuple[str, str]] = []
+    for a in studies:
+        if a.study.retracted:
+            excluded.append((a.record.pmid, f"retracted: {a.study.retracted_reason}"))
+        elif a.study.notice:
+            excluded.append((a.record.pmid, f"a notice, not a study: {a.study.design_reason}"))
+        elif not a.relevant:
+            excluded.append((a.record.pmid, a.relevance_reason or "not relevant"))
+    return excluded
+
+
+def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
+    """Verdict and strength for one claim from its assessed studies, with plain-English reasons."""
+    excluded = _excluded(studies)
+    usable = _usable(studies)
+    design_counts = Counter(a.study.design for a in usable)
+    dir_counts = _tally(usable)
+    counts_d = tuple(sorted(design_counts.items(), key=lambda kv: (TIERS.get(kv[0], 99), kv[0])))
+    counts_r = tuple((d, dir_counts[d]) for d in DIRECTIONS if dir_counts[d])
+    reasons: list[str] = []
+    if not studies:
+        return Grade(claim.id, "insufficient", "very-low", ("no studies in the cache: run `evidence refresh`",))
+    if excluded:
+        reasons.append("Excluded: " + "; ".join(f"PMID {p} ({why})" for p, why in excluded))
+    informative = [a for a in usable if a.direction.direction != "unclear"]
+    if not informative:
+        off = sum(a.direction.reason.startswith("off topic") for a in usable)
+        detail = f" ({off} of {len(usable)} off topic: a reviewer can mark them relevant)" if off else ""
+        why = "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
+        return Grade(claim.id, "insufficient", "very-low", (*reasons, f"{why} -> insufficient, very-low"),
+                     counts_d, counts_r, None, tuple(excluded))
+    human = [a for a in informative if a.study.species in HUMAN_SPECIES]
+    unknown = [a for a in informative if a.study.species == "unknown"]
+    preclinical = [a for a in informative if a.study.species in PRECLINICAL_SPECIES]
+    # Animal and in-vitro studies never count as clinical evidence; unknown species count
+    # only when nothing better exists, and then as indirect.
+    basis = human or unknown or preclinical
+    basis_kind = "human" if human else ("species-unstated" if unknown else "preclinical")
+    best_tier = min(a.study.tier for a in basis)
+    best = sorted([a for a in basis if a.study.tier == best_tier], key=lambda a: a.record.pmid)
+    verdict = verdict_of(best)
+    level, start_why, downs = rate(claim, verdict, best, basis, basis_kind)
+    parts = []
+    verbs = {"supports": ("supports", "support"), "contradicts": ("contradicts", "contradict"),
+             "mixed": ("is mixed", "are mixed")}
+    for direction, (one, many) in verbs.items():
+        group = [a for a in best if a.direction.direction == direction]
+        if group:
+            parts.append(_describe(group, one if len(group) == 1 else many))
+    if preclinical and human:
+        reasons.append(f"{len(preclinical)} animal/in-vitro studies set aside: they never count as clinical evidence")
     strength = STRENGTHS[level]
     summary = "; ".join(parts) or _describe(best, "")
     reasons.insert(0, f"Best evidence: {summary} -> {verdict}, {strength}")
@@ -232,9 +257,10 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     in_best, in_basis = {id(a) for a in best}, {id(a) for a in basis}  # identity: records compare slowly
     others = [a for a in informative if id(a) not in in_best and id(a) in in_basis]
     if others:
-        c = tally(others)
+        c = _tally(others)
         reasons.append("Other studies: " + ", ".join(f"{n} {d}" for d, n in c.items()))
-    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best_design, tuple(excluded))
+    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best[0].study.design,
+                 tuple(excluded))
 
 
 @dataclass(frozen=True)

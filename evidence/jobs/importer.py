@@ -22,14 +22,14 @@ from pathlib import Path
 
 from evidence.cache import Cache
 from evidence.errors import ConfigError, ImportFileError, ParseError
-from evidence.models import Author, CommentCorrection, MeshHeading, PubDate, Record
+from evidence.vocabulary import is_retracted
+from evidence.models import month_number, Author, CommentCorrection, MeshHeading, PubDate, Record
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 __all__ = ["ImportResult", "import_file", "parse_medline", "sniff_format"]
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,2}- (.*)$")
 _CONTINUATION = "      "
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _DP_RE = re.compile(r"^(\d{4})(?:\s+([A-Za-z]{3})[a-z]*(?:\s+(\d{1,2}))?)?$")
 _SEASON_RE = re.compile(r"^(\d{4})\s+(Spring|Summer|Autumn|Fall|Winter)$")
 _YEAR_RE = re.compile(r"\b(\d{4})\b")
@@ -115,8 +115,8 @@ def _pub_date(dp: str | None) -> PubDate:
     if not dp:
         return PubDate()
     m = _DP_RE.match(dp)
-    if m and (m.group(2) is None or m.group(2).lower() in _MONTHS):
-        return PubDate(year=int(m.group(1)), month=_MONTHS.get((m.group(2) or "").lower()),
+    if m and (m.group(2) is None or month_number(m.group(2)) is not None):
+        return PubDate(year=int(m.group(1)), month=month_number(m.group(2)),
                        day=int(m.group(3)) if m.group(3) else None)
     s = _SEASON_RE.match(dp)
     if s:
@@ -124,7 +124,7 @@ def _pub_date(dp: str | None) -> PubDate:
     year = _YEAR_RE.search(dp)
     after = re.match(r"^\s*\d{4}\s+([A-Za-z]{3})", dp)
     return PubDate(year=int(year.group(1)) if year else None,
-                   month=_MONTHS.get(after.group(1).lower()) if after else None, medline_date=dp)
+                   month=month_number(after.group(1)) if after else None, medline_date=dp)
 
 
 def _iso(value: str | None) -> str | None:
@@ -232,7 +232,7 @@ def _medline_record(fields: list[tuple[int, str, str]], first_line: int, name: s
         medline_date=history.get("medline") or _iso(one("MHDA")),
         date_revised=_iso(one("LR")),
         comments_corrections=tuple(ccs),
-        retracted="Retracted Publication" in pub_types or "RetractionIn" in kinds,
+        retracted=is_retracted(pub_types, kinds),
         expression_of_concern="Expression of Concern" in pub_types or "ExpressionOfConcernIn" in kinds,
         is_book=bool(values.get("BTI")) and not values.get("JT"),
     )

@@ -1,17 +1,13 @@
-"""What the CLI wraps around a refresh: progress display, then the grade snapshot and digest."""
+"""Refresh progress: a bar on a terminal, log lines for cron."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import TracebackType
 
-from evidence.cache import Cache
-from evidence.registry import Registry
 
-__all__ = ["ProgressReporter", "after_refresh"]
+__all__ = ["ProgressReporter"]
 
 
 class ProgressReporter:
@@ -48,17 +44,3 @@ class ProgressReporter:
                  tb: TracebackType | None) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-def after_refresh(registry: Registry, digest_dir: Path) -> Callable[[Cache, int], Sequence[str]]:
-    """The end of every refresh: snapshot each claim's grade, then write the run's digest."""
-
-    def hook(cache: Cache, run_id: int) -> Sequence[str]:
-        from evidence.grading.service import snapshot_grades
-        from evidence.outputs.digest import write_digest
-
-        snapshot_grades(registry, cache, run_id)
-        paths = write_digest(cache, digest_dir, run_id, claims={c.id: c for c in registry.claims})
-        return [str(p) for p in paths]
-
-    return hook

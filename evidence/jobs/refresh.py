@@ -28,6 +28,8 @@ from typing import Protocol
 from evidence.cache import Cache
 from evidence.errors import EvidenceError, FetchError, NCBIUnavailable, ParseError, RateLimited
 from evidence.models import Claim
+from evidence.pubmed.build import SearchResult
+from evidence.pubmed.dates import LATEST, format_date
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 from evidence.registry import Registry, search_term
 
@@ -35,7 +37,7 @@ __all__ = ["refresh", "RefreshOptions", "RefreshSummary", "ClaimOutcome", "Searc
 
 # PubMed dates are days in US Eastern time; a one-day overlap keeps a UTC watermark safe.
 _OVERLAP = timedelta(days=1)
-_MAXDATE = "3000/12/31"  # E-utilities needs a maxdate whenever mindate is given
+_MAXDATE = format_date(LATEST)  # E-utilities needs a maxdate whenever mindate is given
 _BATCH_ATTEMPTS = 3
 _GIVE_UP_AFTER = 2  # consecutive requests failed after their retries: NCBI is down, stop the run
 
@@ -44,7 +46,7 @@ class SearchClient(Protocol):
     requests_made: int
 
     def search_ids(self, term: str, *, mindate: str | None = None, maxdate: str | None = None,
-                   datetype: str = "edat", context: str = "") -> object: ...
+                   datetype: str = "edat", context: str = "") -> SearchResult: ...
 
     def efetch(self, ids: Sequence[str], *, context: str = "") -> bytes: ...
 
@@ -107,14 +109,6 @@ class RefreshSummary:
         }
 
 
-def _pubmed_day(d: date) -> str:
-    return d.strftime("%Y/%m/%d")
-
-
-def _ids(result: object) -> tuple[str, ...]:
-    return tuple(result.ids)
-
-
 @dataclass
 class _Search:
     claim: Claim
@@ -163,20 +157,20 @@ class _Run:
         datetype = "mdat" if mindate else "edat"
         result = self.client.search_ids(term, mindate=mindate, maxdate=_MAXDATE if mindate else None,
                                         datetype=datetype, context=context)
-        warnings = tuple(getattr(result, "warnings", ()))
+        warnings = result.warnings
         for warning in warnings:  # e.g. a phrase PubMed did not find: the query needs fixing
             quiet = warning.strip().rstrip(".").lower() == "no items found"  # the usual quiet week
             self.log.log(logging.DEBUG if quiet else logging.WARNING, "%s: NCBI says: %s", context, warning)
         self.cache.log_search(run_id=self.run_id, claim_id=claim_id, term=term,
-                              query_translation=getattr(result, "query_translation", None),
-                              count=int(getattr(result, "count", 0)), datetype=datetype if mindate else None,
+                              query_translation=result.query_translation,
+                              count=result.count, datetype=datetype if mindate else None,
                               mindate=mindate, maxdate=_MAXDATE if mindate else None, warnings=warnings)
-        return set(_ids(result))
+        return set(result.ids)
 
     def _mindate(self, claim_id: str) -> str:
         state = self.cache.claim_state(claim_id)
         assert state is not None and state.watermark
-        return _pubmed_day(date.fromisoformat(state.watermark) - _OVERLAP)
+        return format_date(date.fromisoformat(state.watermark) - _OVERLAP)
 
     def search(self, searches: list[_Search]) -> None:
         incremental = [s for s in searches if s.mode == "incremental"]

@@ -10,12 +10,12 @@ from pathlib import Path
 from evidence.cache import Cache
 from evidence.errors import ImportFileError
 from evidence.models import Annotation
+from evidence.vocabulary import DIRECTIONS
 
-__all__ = ["ANNOTATION_COLUMNS", "DIRECTIONS", "export_annotations_csv", "parse_annotations_csv",
+__all__ = ["ANNOTATION_COLUMNS", "export_annotations_csv", "parse_annotations_csv",
            "import_annotations_csv"]
 
 ANNOTATION_COLUMNS = ("claim_id", "pmid", "reviewer", "relevant", "direction", "note", "updated_at")
-DIRECTIONS = ("supports", "contradicts", "mixed", "unclear")
 _BOOL = {"": None, "yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 

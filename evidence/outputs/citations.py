@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from evidence.errors import ConfigError
-from evidence.models import Author, Record
+from evidence.models import Author, Record, doi_url
 
 __all__ = [
     "STYLES",
@@ -223,7 +223,7 @@ def _apa(r: Record) -> str:
         if tail:
             parts.append(_end(tail))
     if r.doi:
-        parts.append(f"https://doi.org/{r.doi}")
+        parts.append(doi_url(r.doi) or "")
     return " ".join(p for p in parts if p)
 
 

@@ -4,16 +4,15 @@
 JSON-serialisable dict with stable keys (documented in docs/exports.md):
 new studies per claim (best designs first), verdict/strength changes, newly retracted
 studies and revised records. ``render_digest_markdown`` turns it into Markdown;
-``write_digest`` writes both atomically at the end of a refresh; ``grade_changed``
-drives ``evidence refresh --fail-on-change``.
+``write_digest`` writes both atomically; ``after_refresh`` snapshots the grades and writes
+the digest at the end of every refresh; ``grade_changed`` drives
+``evidence refresh --fail-on-change``.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,15 @@ from typing import Any
 import pandas as pd
 
 from evidence.cache import Cache
-from evidence.grading.service import study_labels
+from evidence.grading.labels import study_labels
+from evidence.grading.service import snapshot_grades
 from evidence.grading.classify import StudyClass
 from evidence.errors import CacheError, ConfigError
+from evidence.fileio import atomic_write
 from evidence.models import Claim, Record
 
-__all__ = ["DIGEST_VERSION", "build_digest", "render_digest_markdown", "write_digest", "grade_changed"]
+__all__ = ["DIGEST_VERSION", "after_refresh", "build_digest", "grade_changes", "grade_changed",
+           "render_digest_markdown", "write_digest"]
 
 DIGEST_VERSION = 1
 
@@ -74,9 +76,20 @@ def _grade(row: pd.Series) -> dict[str, Any]:
             "run_id": None if pd.isna(row["run_id"]) else int(row["run_id"])}
 
 
+def grade_changes(cache: Cache, *, since: str | None = None, run_id: int | None = None,
+                  claims: Mapping[str, Claim] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(changes, first grades) in run ``run_id`` or since the ISO date ``since`` (default: the last run).
+
+    The one grade-change rule, shared by the digest and the dashboard's "What's new": each
+    claim's latest grade in the window against its last one before it. A claim graded for the
+    first time in the window is a first grade, not a change.
+    """
+    statements = {cid: c.statement for cid, c in (claims or {}).items()}
+    return _grade_changes(cache, _window(cache, since, run_id), statements)
+
+
 def _grade_changes(cache: Cache, window: dict[str, Any], statements: Mapping[str, str]
                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(changes, first grades): each claim's latest grade in the window against its last one before."""
     history = cache.grade_history()
     if history.empty or window["kind"] == "none":
         return [], []
@@ -244,20 +257,6 @@ def render_digest_markdown(digest: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same directory, fsync, os.replace: readers never see half a digest."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_digest(cache: Cache, directory: str | Path, run_id: int,
                  claims: Mapping[str, Claim] | None = None) -> tuple[Path, Path]:
     """Write ``digest-<run_id>.md`` and ``.json`` into ``directory`` (created if needed)."""
@@ -266,8 +265,19 @@ def write_digest(cache: Cache, directory: str | Path, run_id: int,
     try:
         directory.mkdir(parents=True, exist_ok=True)
         md_path, json_path = directory / f"digest-{run_id}.md", directory / f"digest-{run_id}.json"
-        _write_atomic(json_path, json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        _write_atomic(md_path, render_digest_markdown(digest))
+        atomic_write(json_path, json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        atomic_write(md_path, render_digest_markdown(digest))
     except OSError as exc:
         raise CacheError(f"cannot write the digest for run {run_id} into {directory}: {exc}") from exc
     return md_path, json_path
+
+
+def after_refresh(claims: Sequence[Claim], digest_dir: Path) -> Callable[[Cache, int], Sequence[str]]:
+    """The end of every refresh: snapshot each claim's grade, then write the run's digest."""
+
+    def hook(cache: Cache, run_id: int) -> Sequence[str]:
+        snapshot_grades(claims, cache, run_id)
+        paths = write_digest(cache, digest_dir, run_id, claims={c.id: c for c in claims})
+        return [str(p) for p in paths]
+
+    return hook

@@ -1,6 +1,7 @@
 """Machine-readable exports of PubMed records: BibTeX, RIS, CSL-JSON, CSV; plus a dispatcher.
 
-Pure functions: records in, text out. Retracted studies are left out by default; with
+``select_records`` picks what to export from the cache (a claim's relevant studies, best
+evidence first, optionally by design); the formatters are pure: records in, text out. Retracted studies are left out by default; with
 ``include_retracted=True`` they are kept but their title starts with "[RETRACTED]" and
 a note says so, so no reference manager can show them as ordinary citations.
 The formats and their fields are documented in docs/exports.md.
@@ -12,12 +13,16 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from evidence.outputs.citations import RETRACTED_MARK, STYLES, citable, expand_pages, format_citations
+from evidence.cache import Cache
 from evidence.errors import ConfigError
+from evidence.grading.labels import classify_records
+from evidence.grading.service import assess_claims
 from evidence.models import Author, Record
+from evidence.outputs.citations import RETRACTED_MARK, STYLES, citable, expand_pages, format_citations
+from evidence.registry import Registry
 
 __all__ = [
     "FORMATS",
@@ -27,6 +32,7 @@ __all__ = [
     "to_ris",
     "to_csv",
     "export_records",
+    "select_records",
     "CSV_COLUMNS",
 ]
 
@@ -214,3 +220,23 @@ def export_records(records: Iterable[Record], fmt: str, *, include_retracted: bo
     if key not in writers:
         raise ConfigError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     return writers[key](records, include_retracted=include_retracted)
+
+
+def select_records(registry: Registry, cache: Cache, *, claim_ids: Sequence[str] = (),
+                   designs: Sequence[str] = ()) -> list[Record]:
+    """Records for export: the named claims' relevant studies (all cached records when none),
+    optionally only those of the given designs.
+
+    Order: best evidence first within each claim, each PMID once.
+    """
+    wanted = set(designs)
+    if claim_ids:
+        evidence = assess_claims([registry.claim(c) for c in claim_ids], cache)
+        records = [a.record for ev in evidence.values() for a in ev.assessments
+                   if a.relevant and (not wanted or a.study.design in wanted)]
+    else:
+        everything = list(cache.iter_records())
+        studies = classify_records(cache, everything) if wanted else {}
+        records = [r for r in everything if not wanted or studies[r.pmid].design in wanted]
+    seen: set[str] = set()
+    return [r for r in records if not (r.pmid in seen or seen.add(r.pmid))]

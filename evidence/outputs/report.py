@@ -7,27 +7,20 @@ only read that dict, so any other consumer (dashboard, exports) sees the same da
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from evidence.grading.grade import Assessment, assess, grade, pair_contradictions
-from evidence.models import Annotation, Article, Claim, Record
+from evidence.cache import Cache
+from evidence.grading.grade import Assessment, best_first, grade, pair_contradictions
+from evidence.grading.service import assess_claims
+from evidence.models import Article, Claim, pubmed_url
+from evidence.registry import Registry
 
-__all__ = ["build_report", "render_markdown", "render_html", "REPORT_VERSION", "pubmed_url"]
+__all__ = ["build_report", "report_for", "render_markdown", "render_html", "REPORT_VERSION"]
 
 REPORT_VERSION = 1
-
-
-def pubmed_url(pmid: str) -> str:
-    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
-
-
-def _sort_key(a: Assessment) -> tuple:
-    """Best evidence first: usable before excluded, human before preclinical, better tier, bigger n, newer."""
-    excluded = a.study.retracted or a.study.notice or not a.relevant
-    preclinical = a.study.species in ("animal", "in-vitro")
-    return (excluded, preclinical, a.direction.direction == "unclear", a.study.tier, -(a.study.n or 0),
-            -(a.record.year or 0), a.record.pmid)
 
 
 def _study(a: Assessment) -> dict[str, Any]:
@@ -54,32 +47,13 @@ def _study(a: Assessment) -> dict[str, Any]:
 def build_report(
     articles: Sequence[Article],
     claims: Sequence[Claim],
-    records_by_claim: Mapping[str, Sequence[Record]],
-    annotations_by_claim: Mapping[str, Sequence[Annotation]] | None = None,
+    assessments_by_claim: Mapping[str, Sequence[Assessment]],
     generated_at: str = "",
-    assessments_by_claim: Mapping[str, Sequence[Assessment]] | None = None,
 ) -> dict[str, Any]:
-    """Grade every claim from its cached records and return the report dict (see docs/report.md).
-
-    ``assessments_by_claim`` may carry assessments already made (the cache keeps their labels);
-    a claim found there is not assessed again and its records are not needed.
-    """
-    annotations_by_claim = annotations_by_claim or {}
+    """Grade every claim from its assessed studies and return the report dict (see docs/report.md)."""
     graded = []
     for claim in claims:
-        if assessments_by_claim is not None and claim.id in assessments_by_claim:
-            assessments = sorted(assessments_by_claim[claim.id], key=_sort_key)
-            graded.append((claim, assessments, grade(claim, assessments)))
-            continue
-        notes = {a.pmid: a for a in annotations_by_claim.get(claim.id, ())}
-        seen: set[str] = set()
-        assessments = []
-        for record in records_by_claim.get(claim.id, ()):
-            if record.pmid in seen:
-                continue
-            seen.add(record.pmid)
-            assessments.append(assess(claim, record, notes.get(record.pmid)))
-        assessments.sort(key=_sort_key)
+        assessments = sorted(assessments_by_claim.get(claim.id, ()), key=best_first)
         graded.append((claim, assessments, grade(claim, assessments)))
     pairs = pair_contradictions(claims, [g for _, _, g in graded])
     out_claims = []
@@ -104,6 +78,17 @@ def build_report(
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "publisher": a.publisher} for a in articles],
         "claims": out_claims,
     }
+
+
+def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """The `evidence report` document for the chosen claims (all when none are named)."""
+    claims = [registry.claim(c) for c in claim_ids] if claim_ids else list(registry.claims)
+    articles = [a for a in registry.articles if any(c.article == a.id for c in claims)]
+    # Claim by claim with the cache's stored labels: a report over tens of thousands of
+    # studies does not classify and judge them all again.
+    assessed = {c.id: assess_claims([c], cache)[c.id].assessments for c in claims}
+    return build_report(articles, claims, assessed,
+                        generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
 
 
 def _md(text: Any) -> str:

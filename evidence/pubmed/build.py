@@ -12,48 +12,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import date
 from urllib.parse import urlencode
 
 from lxml import etree
 
-from evidence.errors import FetchError, ParseError
+from evidence.errors import EutilsReplyError, FetchError, TruncatedResponse
+from evidence.pubmed.dates import DATETYPES, EARLIEST, LATEST, format_date
 
 __all__ = [
-    "DEFAULT_BASE_URL",
-    "EARLIEST",
-    "LATEST",
     "ESEARCH_CAP",
     "POST_OVER_CHARS",
     "POST_OVER_IDS",
     "Credentials",
     "Request",
     "SearchResult",
-    "EutilsReplyError",
-    "TruncatedResponse",
     "build_esearch",
     "build_efetch",
-    "build_efetch_history",
     "parse_esearch",
     "check_efetch",
-    "parse_date_bound",
-    "format_date",
     "scrub",
 ]
 
-DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 # PubMed esearch serves only the first 9,999 ids of a result set (retstart <= 9998).
 ESEARCH_CAP = 9999
 # Like Biopython's _build_request: long URLs are refused by proxies and by NCBI, so
 # past ~1,000 characters (or a few hundred ids) the parameters go in a POST body.
 POST_OVER_CHARS = 1000
 POST_OVER_IDS = 200
-DATETYPES = ("edat", "mdat", "pdat")
-# Open ends of a date range. NCBI ignores a range unless both ends are given; PubMed's
-# oldest citations are from 1781 and pdat can lie in the future (issues announced ahead).
-EARLIEST = date(1700, 1, 1)
-LATEST = date(3000, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -87,9 +74,6 @@ class Request:
     utility: str  # "esearch" | "efetch"
     summary: str  # human description for messages: "esearch for term '...'", "efetch of 250 ids"
 
-    def param(self, name: str) -> str | None:
-        return next((v for k, v in self.params if k == name), None)
-
     def redacted_params(self) -> tuple[tuple[str, str], ...]:
         return tuple((k, "***" if k == "api_key" else v) for k, v in self.params)
 
@@ -107,19 +91,6 @@ class SearchResult:
     warnings: tuple[str, ...] = ()  # "PhraseNotFound: abcXYZ", "OutputMessage: No items found."
 
 
-class EutilsReplyError(FetchError):
-    """NCBI answered HTTP 200 with an ``<ERROR>``; ``transient`` says whether a retry may help."""
-
-    def __init__(self, message: str, *, transient: bool):
-        super().__init__(message)
-        self.ncbi_message = message
-        self.transient = transient
-
-
-class TruncatedResponse(ParseError):
-    """A reply body ended early or is not XML; the same request can simply be sent again."""
-
-
 def scrub(text: str, secret: str | None) -> str:
     """Remove the API key from any text (URLs in library exceptions carry it)."""
     if secret:
@@ -135,30 +106,6 @@ def _choose_method(params: list[tuple[str, str]], n_ids: int = 0, *, force_post:
 
 def _short(term: str, limit: int = 80) -> str:
     return term if len(term) <= limit else term[: limit - 3] + "..."
-
-
-def parse_date_bound(value: str | date, *, upper: bool) -> date:
-    """'2020' / '2020/05' / '2020/05/17' (or '-' separators) -> the first or last day it covers."""
-    if isinstance(value, date):
-        return value
-    parts = [int(p) for p in re.split(r"[/-]", value.strip())]
-    if not 1 <= len(parts) <= 3:
-        raise ValueError(f"date {value!r} is not YYYY, YYYY/MM or YYYY/MM/DD")
-    year = parts[0]
-    month = parts[1] if len(parts) > 1 else (12 if upper else 1)
-    if len(parts) == 3:
-        return date(year, month, parts[2])
-    if not upper:
-        return date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
-
-
-def format_date(value: str | date) -> str:
-    """NCBI wants YYYY/MM/DD (YYYY and YYYY/MM also allowed); normalise dates and '-' forms."""
-    if isinstance(value, date):
-        return value.strftime("%Y/%m/%d")
-    return value.strip().replace("-", "/")
 
 
 def build_esearch(
@@ -217,15 +164,6 @@ def build_efetch(base_url: str, ids: Sequence[str], creds: Credentials, *, force
     summary = f"efetch of {len(clean)} id{'s' if len(clean) != 1 else ''}" + (
         f" ({clean[0]})" if len(clean) == 1 else f" ({clean[0]}...{clean[-1]})")
     return Request(_choose_method(params, len(clean), force_post=force_post), base_url + "efetch.fcgi",
-                   tuple(params), "efetch", summary)
-
-
-def build_efetch_history(base_url: str, webenv: str, query_key: str, retstart: int, retmax: int,
-                         creds: Credentials, *, force_post: bool = False) -> Request:
-    params = [("db", "pubmed"), ("WebEnv", webenv), ("query_key", str(query_key)), ("retmode", "xml"),
-              ("retstart", str(retstart)), ("retmax", str(retmax))] + creds.params()
-    summary = f"efetch of history #{query_key} records {retstart}-{retstart + retmax - 1}"
-    return Request(_choose_method(params, force_post=force_post), base_url + "efetch.fcgi",
                    tuple(params), "efetch", summary)
 
 

@@ -4,7 +4,8 @@ Requests are built by the pure functions in ``evidence.pubmed.build``; this modu
 only sends them. Everything the sender needs from the outside (HTTP session, sleep,
 clock, jitter, pacer) is injected, so tests run without waiting and without the network.
 
-    client = EutilsClient.from_env(os.environ)           # at the edge (CLI / app), never at import
+    settings = Settings.from_env(os.environ)             # at the edge (CLI / app), never at import
+    client = EutilsClient(base_url=settings.eutils_url, api_key=settings.api_key, email=settings.email)
     found = client.search_ids("cystitis[mh] AND cranberr*", mindate="2020", context="claim cystitis")
     xml = client.efetch(found.ids[:200])                 # parse with evidence.pubmed.xml_parser
 
@@ -20,32 +21,27 @@ import random
 import threading
 import time
 from datetime import date, timedelta
-from typing import Callable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import requests
 
-from evidence.errors import FetchError, NCBIUnavailable, RateLimited
+from evidence.errors import EutilsReplyError, FetchError, NCBIUnavailable, RateLimited, TruncatedResponse
 from evidence.pubmed.build import (
-    DEFAULT_BASE_URL,
-    EARLIEST,
     ESEARCH_CAP,
-    LATEST,
     Credentials,
-    EutilsReplyError,
     Request,
     SearchResult,
-    TruncatedResponse,
     build_efetch,
-    build_efetch_history,
     build_esearch,
     check_efetch,
-    parse_date_bound,
     parse_esearch,
     scrub,
 )
+from evidence.pubmed.dates import EARLIEST, LATEST, parse_date_bound
+from evidence.settings import DEFAULT_EUTILS_URL
 
-__all__ = ["DEFAULT_BASE_URL", "EutilsClient", "Pacer", "SearchResult", "EutilsReplyError",
-           "TruncatedResponse", "EMPTY_PUBMED_SET"]
+__all__ = ["EutilsClient", "Pacer", "SearchResult", "EMPTY_PUBMED_SET"]
 
 T = TypeVar("T")
 
@@ -107,7 +103,7 @@ class EutilsClient:
         self,
         session: requests.Session | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str = DEFAULT_EUTILS_URL,
         api_key: str | None = None,
         email: str | None = None,
         tool: str = "evidence",
@@ -135,15 +131,6 @@ class EutilsClient:
         self.page_size = max(1, min(page_size, ESEARCH_CAP))
         self._today = today
         self.requests_made = 0  # every HTTP attempt, retries included
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str], **kw) -> "EutilsClient":
-        """Build from NCBI_EUTILS_URL, NCBI_API_KEY, NCBI_EMAIL (explicit keywords win)."""
-        for var, name in (("NCBI_EUTILS_URL", "base_url"), ("NCBI_API_KEY", "api_key"), ("NCBI_EMAIL", "email")):
-            value = environ.get(var, "").strip()
-            if value and name not in kw:
-                kw[name] = value
-        return cls(**kw)
 
     def __repr__(self) -> str:
         return f"EutilsClient(base_url={self.base_url!r}, {self._creds!r})"
@@ -293,12 +280,6 @@ class EutilsClient:
         if not ids:
             return EMPTY_PUBMED_SET
         req = build_efetch(self.base_url, ids, self._creds, force_post=self._creds.api_key is not None)
-        return self._send(req, context, _checked)
-
-    def efetch_history(self, webenv: str, query_key: str, retstart: int, retmax: int, *,
-                       context: str = "") -> bytes:
-        req = build_efetch_history(self.base_url, webenv, query_key, retstart, retmax, self._creds,
-                                   force_post=self._creds.api_key is not None)
         return self._send(req, context, _checked)
 
 

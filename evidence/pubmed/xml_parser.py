@@ -26,14 +26,14 @@ from typing import BinaryIO
 from lxml import etree
 
 from evidence.errors import ParseError
-from evidence.models import AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record
+from evidence.vocabulary import is_retracted
+from evidence.models import month_number, AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record
 
 __all__ = ["ParsedRecord", "SkippedRecord", "iter_pubmed_xml", "parse_pubmed_xml", "parse_record_element"]
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "MedlineCitation")
 ROOT_TAGS = frozenset({"PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet"})
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 YEAR_RE = re.compile(r"\b(\d{4})\b")
 MEDLINE_MONTH_RE = re.compile(r"^\s*\d{4}\s+([A-Za-z]{3})")
 AUTHOR_FIELDS = {
@@ -100,15 +100,6 @@ def _int(value: str | None) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _month(value: str | None) -> int | None:
-    """"12", "09", "Dec" or "December" -> 12; anything else -> None."""
-    value = (value or "").strip()
-    if value.isdigit():
-        n = int(value)
-        return n if 1 <= n <= 12 else None
-    return MONTHS.get(value[:3].lower())
-
-
 def parse_pub_date(elem: etree._Element | None) -> PubDate:
     """PubDate with Year/Month/Day, Year/Season, or a free-text MedlineDate.
 
@@ -121,10 +112,10 @@ def parse_pub_date(elem: etree._Element | None) -> PubDate:
     if medline:
         year, month = YEAR_RE.search(medline), MEDLINE_MONTH_RE.match(medline)
         return PubDate(year=int(year.group(1)) if year else None, medline_date=medline,
-                       month=MONTHS.get(month.group(1).lower()) if month else None)  # fmt: skip
+                       month=month_number(month.group(1)) if month else None)  # fmt: skip
     if season := _opt(elem, "Season"):
         return PubDate(year=_int(elem.findtext("Year")), season=season)
-    return PubDate(year=_int(elem.findtext("Year")), month=_month(elem.findtext("Month")),
+    return PubDate(year=_int(elem.findtext("Year")), month=month_number(elem.findtext("Month")),
                    day=_int(elem.findtext("Day")))  # fmt: skip
 
 
@@ -135,7 +126,7 @@ def iso_date(elem: etree._Element | None) -> str | None:
     year = _int(elem.findtext("Year"))
     if year is None:
         return None
-    month = _month(elem.findtext("Month")) or 1
+    month = month_number(elem.findtext("Month")) or 1
     day = _int(elem.findtext("Day")) or 1
     return f"{year:04d}-{month:02d}-{day:02d}"
 
@@ -221,7 +212,7 @@ def _history(data: etree._Element | None) -> dict[str, str | None]:
 def _flags(pub_types: tuple[str, ...], ccs: tuple[CommentCorrection, ...]) -> dict[str, bool]:
     kinds = {c.ref_type for c in ccs}
     return {
-        "retracted": "Retracted Publication" in pub_types or "RetractionIn" in kinds,
+        "retracted": is_retracted(pub_types, kinds),
         "expression_of_concern": "Expression of Concern" in pub_types or "ExpressionOfConcernIn" in kinds,
     }
 
