@@ -23,15 +23,15 @@ import streamlit as st
 st.set_page_config(page_title="evidence: claims vs PubMed", page_icon="🔬", layout="wide")
 
 from evidence import dashboard as dv  # noqa: E402  (set_page_config must be the first st call)
-from evidence.outputs.annotations_csv import export_annotations_csv  # noqa: E402
-from evidence.vocabulary import DIRECTIONS, STRENGTHS, VERDICTS  # noqa: E402
 from evidence.cache import Cache, utcnow  # noqa: E402
 from evidence.errors import CacheError, EvidenceError  # noqa: E402
 from evidence.grading.grade import pair_contradictions  # noqa: E402
-from evidence.outputs.digest import grade_changes  # noqa: E402
 from evidence.models import Annotation  # noqa: E402
+from evidence.outputs.annotations_csv import export_annotations_csv  # noqa: E402
+from evidence.outputs.digest import grade_changes  # noqa: E402
 from evidence.registry import Registry, load_registry, search_term  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
+from evidence.vocabulary import DIRECTIONS, STRENGTHS, VERDICTS  # noqa: E402
 
 PAGES = ("overview", "claim", "article", "new")  # URL values: ?page=claim&claim=<id>
 RUN_HELP = "evidence check      # validate queries.yaml\nevidence refresh    # fetch the studies\nstreamlit run app.py"
@@ -261,7 +261,7 @@ def _cite(claim_id: str, shown, cache: Cache) -> None:
 
 def _annotation_form(claim_id: str, studies, settings: Settings) -> None:
     st.subheader("Review a study")
-    titles = dict(zip(studies["pmid"], studies["title"]))
+    titles = dict(zip(studies["pmid"], studies["title"], strict=False))
     with st.form("annotate"):
         pmid = st.selectbox("Study", list(titles), key="ann_pmid",
                             format_func=lambda p: f"PMID {p}: {str(titles[p])[:100]}")
@@ -300,7 +300,7 @@ def page_article(registry: Registry, grades: dict, article_id: str) -> None:
         st.subheader("Claims that contradict each other")
         for pair in contradictions:
             cols = st.columns(2)
-            for col, cid in zip(cols, pair.claims):
+            for col, cid in zip(cols, pair.claims, strict=False):
                 g = grades[cid].grade
                 label, colour = dv.verdict_badge(g.verdict)
                 col.markdown(f"**[{cid}](?page=claim&claim={cid})** :{colour}-badge[{label}] `{g.strength}`  \n"

@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.grading.service import assess_claims, snapshot_grades  # noqa: E402
 from evidence.cache import Cache, utcnow  # noqa: E402
+from evidence.grading.service import assess_claims, snapshot_grades  # noqa: E402
 from evidence.models import Annotation  # noqa: E402
 from evidence.pubmed.xml_parser import parse_pubmed_xml  # noqa: E402
 from evidence.registry import load_registry, search_term  # noqa: E402

@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.grading.classify import classify, design_from_publication_types  # noqa: E402
 from evidence.errors import ParseError  # noqa: E402
+from evidence.grading.classify import classify, design_from_publication_types  # noqa: E402
 from evidence.pubmed.xml_parser import ParsedRecord, iter_pubmed_xml  # noqa: E402
 
 

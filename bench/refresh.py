@@ -34,12 +34,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from evidence.cache import Cache  # noqa: E402
-from evidence.pubmed.client import EutilsClient  # noqa: E402
 from evidence.jobs.refresh import RefreshOptions, refresh  # noqa: E402
+from evidence.pubmed.client import EutilsClient  # noqa: E402
 from evidence.registry import search_term  # noqa: E402
 from tests.ncbi_server import FakeRecord, scaled_records  # noqa: E402
-from tests.refresh_support import (QuickNCBI, real_records, real_registry, revised_xml, spread,  # noqa: E402
-                                   today_utc, topic_keys)
+from tests.refresh_support import QuickNCBI, real_records, real_registry, revised_xml, spread, today_utc, topic_keys  # noqa: E402
 
 FIXTURES = Path(os.environ.get("EVIDENCE_NCBI_FIXTURES", REPO.parent / "shared" / "fixtures" / "ncbi"))
 RATE = 3.0

@@ -6,10 +6,6 @@ Importing the package does nothing but define names: no I/O, no logging setup, n
 
 from evidence.cache import Cache
 from evidence.cache.lock import refresh_lock
-from evidence.grading.classify import StudyClass, classify
-from evidence.grading.direction import Direction, judge_conclusion, judge_direction
-from evidence.grading.grade import Assessment, Grade, grade, pair_contradictions
-from evidence.grading.service import ClaimEvidence, assess_claims
 from evidence.errors import (
     CacheError,
     CacheLocked,
@@ -21,6 +17,10 @@ from evidence.errors import (
     ParseError,
     RateLimited,
 )
+from evidence.grading.classify import StudyClass, classify
+from evidence.grading.direction import Direction, judge_conclusion, judge_direction
+from evidence.grading.grade import Assessment, Grade, grade, pair_contradictions
+from evidence.grading.service import ClaimEvidence, assess_claims
 from evidence.jobs.refresh import RefreshOptions, RefreshSummary, refresh
 from evidence.models import Annotation, Article, Claim, Record
 from evidence.outputs.report import build_report, render_html, render_markdown, report_for

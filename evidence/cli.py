@@ -86,11 +86,11 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from evidence.cache import Cache
-    from evidence.pubmed.client import EutilsClient
     from evidence.cache.lock import refresh_lock
-    from evidence.jobs.refresh import RefreshOptions, refresh
     from evidence.jobs.progress import ProgressReporter
+    from evidence.jobs.refresh import RefreshOptions, refresh
     from evidence.outputs.digest import after_refresh
+    from evidence.pubmed.client import EutilsClient
 
     settings = _settings(args)
     registry = _registry(args)
@@ -166,8 +166,7 @@ def _chosen_claims(registry, args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from evidence.outputs.report import report_for
-    from evidence.outputs.report import render_html, render_markdown
+    from evidence.outputs.report import render_html, render_markdown, report_for
 
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
@@ -184,8 +183,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evidence.outputs.exports import select_records
-    from evidence.outputs.exports import export_records
+    from evidence.outputs.exports import export_records, select_records
 
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
@@ -197,8 +195,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from evidence.cache import Cache
-    from evidence.jobs.importer import import_file
     from evidence.cache.lock import refresh_lock
+    from evidence.jobs.importer import import_file
 
     registry = _registry(args)
     registry.claim(args.claim)

@@ -23,8 +23,8 @@ import yaml
 
 from evidence.errors import ConfigError, Problem, RegistryError
 from evidence.models import Article, Claim
-from evidence.vocabulary import KINDS, POLARITIES
 from evidence.pubmed.query import HUMANS_FILTER, query_problems, search_term  # search_term re-exported
+from evidence.vocabulary import KINDS, POLARITIES
 
 __all__ = ["HUMANS_FILTER", "QUOTE_MAP", "Registry", "load_registry",
            "search_term", "summarize", "quote_in_text", "normalize_text", "strip_front_matter"]

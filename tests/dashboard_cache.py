@@ -13,8 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from evidence.grading.service import assess_claims
 from evidence.cache import Cache
+from evidence.grading.service import assess_claims
 from evidence.pubmed.xml_parser import ParsedRecord, parse_pubmed_xml
 from evidence.registry import Registry, load_registry, search_term
 
@@ -106,6 +106,6 @@ def build_cache(path: Path, records: Sequence[ParsedRecord], *, queries: Path = 
         cache.finish_run(run, "ok", requests=len(claims) + 1, now=now)
         # As a refresh does: grade with a writable cache (stores the labels), snapshot the grades.
         evidence = assess_claims(claims, cache)
-        cache.save_grades(run, [(cid, e.grade.verdict, e.grade.strength, e.grade.reasons)
-                                for cid, e in evidence.items()], now=now)
+        cache.save_grade_snapshots(run, [(cid, e.grade.verdict, e.grade.strength, e.grade.reasons, "", "{}")
+                                         for cid, e in evidence.items()], now=now)
     return BuiltCache(path, queries, registry, {k: tuple(v) for k, v in links.items()}, claims[1].id)

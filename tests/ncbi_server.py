@@ -28,12 +28,12 @@ import struct
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
@@ -151,7 +151,7 @@ class FakeNCBI:
         assert self._server is not None, "FakeNCBI is not started (use it as a context manager)"
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
 
-    def start(self) -> "FakeNCBI":
+    def start(self) -> FakeNCBI:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._server.daemon_threads = True
@@ -166,7 +166,7 @@ class FakeNCBI:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeNCBI":
+    def __enter__(self) -> FakeNCBI:
         return self.start()
 
     def __exit__(self, *exc) -> None:

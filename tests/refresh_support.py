@@ -23,8 +23,8 @@ from typing import Any
 from lxml import etree
 
 from evidence.cache import Cache
-from evidence.pubmed.client import EutilsClient, Pacer
 from evidence.jobs.refresh import RefreshOptions, RefreshSummary, refresh
+from evidence.pubmed.client import EutilsClient, Pacer
 from evidence.registry import Registry, load_registry, search_term
 from tests.ncbi_server import FakeNCBI, FakeRecord, LoggedRequest, load_records_from_files
 
@@ -86,7 +86,7 @@ def write_registry(directory: Path, words: Sequence[str], *, queries: Mapping[st
     sentences = [f"Ketamine changes the {w} pathway in patients." for w in words]
     (directory / "article.md").write_text("\n".join(sentences) + "\n", encoding="utf-8")
     claims = []
-    for word, sentence in zip(words, sentences):
+    for word, sentence in zip(words, sentences, strict=False):
         query = (queries or {}).get(word, f'ketamine[mh] AND "{word} pathway"[tiab]')
         claims.append(textwrap.dedent(f"""\
             - id: {word}

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from evidence import cli
-from evidence.outputs.annotations_csv import export_annotations_csv, import_annotations_csv, parse_annotations_csv
 from evidence.cache import Cache
 from evidence.errors import ImportFileError
 from evidence.models import Annotation, Record
+from evidence.outputs.annotations_csv import export_annotations_csv, import_annotations_csv, parse_annotations_csv
 
 CLAIMS = {"cystitis", "addiction"}
 NOTES = [

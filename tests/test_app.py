@@ -14,12 +14,19 @@ import pandas as pd
 import pytest
 
 from evidence import dashboard as dv
+from evidence.cache import Cache
 from evidence.dashboard import studies_frame
 from evidence.grading.service import assess_claims
-from evidence.cache import Cache
 from evidence.registry import search_term
-from tests.dashboard_cache import (OWN_XML, SCRIPT_PMID, SCRIPT_TITLE, BuiltCache, build_cache,
-                                   parse_files, real_fixture_files)
+from tests.dashboard_cache import (
+    OWN_XML,
+    SCRIPT_PMID,
+    SCRIPT_TITLE,
+    BuiltCache,
+    build_cache,
+    parse_files,
+    real_fixture_files,
+)
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -72,7 +79,7 @@ def test_overview_lists_every_claim_with_its_grade(monkeypatch, built):
     table = at.dataframe[0].value
     evidence = graded(built)
     assert set(claim_ids(table)) == {c.id for c in built.registry.claims}
-    shown = dict(zip(claim_ids(table), zip(table["verdict"], table["strength"], table["studies"])))
+    shown = dict(zip(claim_ids(table), zip(table["verdict"], table["strength"], table["studies"], strict=False), strict=False))
     for cid, ev in evidence.items():
         assert shown[cid] == (ev.grade.verdict, ev.grade.strength, len(ev.assessments))
     assert at.get("vega_lite_chart"), "the studies-by-design chart is missing"
@@ -101,7 +108,7 @@ def test_claim_page_shows_query_grade_and_studies_best_first(monkeypatch, built)
     assert f":{dv.verdict_badge(ev.grade.verdict)[1]}-badge[{ev.grade.verdict}]" in text
     for reason in ev.grade.reasons:
         assert dv.md_escape(reason) in text
-    link = [e for e in at.get("link_button")]
+    link = list(at.get("link_button"))
     assert link and link[0].proto.url == dv.pubmed_search_url(search_term(claim))
     table = at.dataframe[0].value
     expected = studies_frame(ev)
@@ -215,7 +222,7 @@ def test_whats_new_lists_new_studies_and_grade_changes(monkeypatch, own_built):
     assert at.title[0].value == "What's new"
     studies = at.dataframe[0].value
     links = {(c, p) for c, pmids in own_built.links.items() for p in pmids}
-    assert set(zip(studies["claim_id"], studies["pmid"])) == links
+    assert set(zip(studies["claim_id"], studies["pmid"], strict=False)) == links
     assert set(studies["kind"]) == {"new-study"}
     # The first refresh gives every claim its first grade: that is not a change (as in the digest).
     assert len(at.dataframe) == 1
@@ -265,8 +272,8 @@ def test_page_comes_from_the_url(monkeypatch, own_built, page, title):
 
 
 def test_annotations_download_holds_saved_reviews(monkeypatch, own_built):
-    from evidence.outputs.annotations_csv import export_annotations_csv
     from evidence.models import Annotation
+    from evidence.outputs.annotations_csv import export_annotations_csv
 
     with Cache(own_built.path) as cache:
         cache.save_annotation(Annotation(own_built.single, own_built.links[own_built.single][0], "Ann", False))

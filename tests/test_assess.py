@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import evidence.grading.labels as labels_module
-from evidence.grading.service import assess_claims, claim_basis, grade_claims, snapshot_grades
 from evidence.cache import Cache
+from evidence.grading.service import assess_claims, claim_basis, grade_claims, snapshot_grades
 from evidence.models import Annotation
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 from evidence.registry import load_registry

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from evidence.errors import ConfigError
 from evidence.outputs.citations import (
     apa_title_case,
     citable,
@@ -16,7 +17,6 @@ from evidence.outputs.citations import (
     format_citations,
     journal_abbreviation,
 )
-from evidence.errors import ConfigError
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 RCT = "derived_nlm_sample18/pubmedsample18_17059514_rct_structured.xml"

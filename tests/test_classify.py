@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from evidence.grading.classify import classify, design_from_publication_types
-from evidence.vocabulary import TIERS
 from evidence.models import CommentCorrection, MeshHeading, Record
+from evidence.vocabulary import TIERS
 
 
 def rec(title="", abstract="", pts=(), mesh=(), **kw) -> Record:

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from evidence.cache import Cache
-from evidence.grading.classify import classify
-from evidence.outputs.digest import build_digest, grade_changed, render_digest_markdown, write_digest
 from evidence.errors import ConfigError
+from evidence.grading.classify import classify
 from evidence.models import Claim, CommentCorrection
+from evidence.outputs.digest import build_digest, grade_changed, render_digest_markdown, write_digest
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 S18 = "efetch/derived_nlm_sample18/pubmedsample18_"
@@ -39,8 +39,8 @@ def two_runs(tmp_path, ncbi_fixtures):
     run1 = cache.start_run(1, now=T1)
     cache.store_batch([old_9997, case_report], {"9997": ["claim-a"], "14594616": ["claim-a", "claim-b"]},
                       run_id=run1, now=T1)
-    cache.save_grades(run1, [("claim-a", "supported", "low", ["x"]), ("claim-b", "insufficient", "very low", [])],
-                      now=T1)
+    cache.save_grade_snapshots(run1, [("claim-a", "supported", "low", ["x"], "", "{}"),
+                                      ("claim-b", "insufficient", "very low", [], "", "{}")], now=T1)
     cache.finish_run(run1, "ok", requests=3, now=T1)
 
     run2 = cache.start_run(1, now=T2)
@@ -54,8 +54,9 @@ def two_runs(tmp_path, ncbi_fixtures):
     cache.store_batch([rct, meta, retracted, new_9997, now_retracted],
                       {"17059514": ["claim-a"], "9110943": ["claim-a"], "11543891": ["claim-b"]},
                       run_id=run2, now=T2)
-    cache.save_grades(run2, [("claim-a", "supported", "moderate", ["y"]), ("claim-b", "insufficient", "very low", []),
-                             ("claim-c", "contradicted", "low", [])], now=T2)
+    cache.save_grade_snapshots(run2, [("claim-a", "supported", "moderate", ["y"], "", "{}"),
+                                      ("claim-b", "insufficient", "very low", [], "", "{}"),
+                                      ("claim-c", "contradicted", "low", [], "", "{}")], now=T2)
     cache.finish_run(run2, "ok", requests=5, now=T2)
     yield cache, run1, run2
     cache.close()

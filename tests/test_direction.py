@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from evidence.grading.direction import apply_annotation, conclusion_text, infer_polarity, judge_conclusion, judge_direction
+from evidence.grading.direction import (
+    apply_annotation,
+    conclusion_text,
+    infer_polarity,
+    judge_conclusion,
+    judge_direction,
+)
 from evidence.models import AbstractSection, Annotation, Claim, Record
 
 STATEMENT = "Drug X reduces migraine frequency"

@@ -365,7 +365,7 @@ def test_pacing_limits_request_rate(api_key, per_second, interval):
     client = EutilsClient(Timed(Reply()), base_url=BASE, api_key=api_key, sleep=t.sleep, clock=t.clock)
     for _ in range(25):
         client.esearch("x")
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) == pytest.approx(interval)
     assert _max_in_one_second(starts) == per_second
 
@@ -385,7 +385,7 @@ def test_shared_pacer_spaces_two_clients():
     for _ in range(5):
         a.esearch("x")
         b.esearch("y")
-    assert min(y - x for x, y in zip(starts, starts[1:])) == pytest.approx(0.37)
+    assert min(y - x for x, y in zip(starts, starts[1:], strict=False)) == pytest.approx(0.37)
 
 
 # -- against FakeNCBI on loopback -------------------------------------------------------------

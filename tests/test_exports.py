@@ -54,7 +54,7 @@ def family_names(record):
 def test_ris_read_back_by_rispy(records):
     entries = rispy.loads(to_ris(records))
     assert len(entries) == len(records)
-    for entry, r in zip(entries, records):
+    for entry, r in zip(entries, records, strict=False):
         assert entry["type_of_reference"] == "JOUR"
         assert entry["title"] == r.title
         assert [a.split(",")[0] for a in entry.get("authors", [])] == family_names(r)
@@ -71,7 +71,7 @@ def test_bibtex_read_back_by_bibtexparser_v2(records):
     )
     assert not library.failed_blocks
     assert [e.key for e in library.entries] == [f"pmid{r.pmid}" for r in records]
-    for entry, r in zip(library.entries, records):
+    for entry, r in zip(library.entries, records, strict=False):
         fields = entry.fields_dict
         assert fields["title"].value == r.title
         assert [a.split(",")[0].strip("{}") for a in fields["author"].value] == family_names(r)
@@ -107,7 +107,7 @@ def test_csl_json_rendered_by_citeproc_py(records):
 
 def test_csl_json_fields(records):
     items = json.loads(to_csl_json(records))
-    for item, r in zip(items, records):
+    for item, r in zip(items, records, strict=False):
         assert item["title"] == r.title
         assert item["issued"]["date-parts"][0][0] == r.year
         assert item.get("DOI") == r.doi
@@ -117,7 +117,7 @@ def test_csl_json_fields(records):
 def test_csv_read_back(records):
     rows = list(csv.DictReader(io.StringIO(to_csv(records))))
     assert [row["pmid"] for row in rows] == [r.pmid for r in records]
-    for row, r in zip(rows, records):
+    for row, r in zip(rows, records, strict=False):
         assert row["title"] == r.title and row["doi"] == (r.doi or "") and row["year"] == str(r.year)
         assert row["retracted"] == "no"
 
@@ -152,7 +152,7 @@ def test_citation_formats_are_numbered_lines(records):
     lines = export_records(records, "vancouver").splitlines()
     assert len(lines) == len(records)
     assert [line.split(". ", 1)[0] for line in lines] == [str(i) for i in range(1, len(records) + 1)]
-    assert all(f"PMID: {r.pmid}." in line for line, r in zip(lines, records))
+    assert all(f"PMID: {r.pmid}." in line for line, r in zip(lines, records, strict=False))
 
 
 def test_unknown_format_is_a_config_error(records):

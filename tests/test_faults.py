@@ -25,8 +25,20 @@ from evidence.errors import CacheError
 from evidence.jobs.refresh import RefreshSummary
 from evidence.registry import Registry, load_registry, search_term
 from tests.ncbi_server import FakeNCBI, FakeRecord, Fault, scaled_records
-from tests.refresh_support import (WORDS, QuickNCBI, cache_contents, esearches, fast_client, real_records,
-                                   revised_xml, run_refresh, spread, today_utc, topic_keys, write_registry)
+from tests.refresh_support import (
+    WORDS,
+    QuickNCBI,
+    cache_contents,
+    esearches,
+    fast_client,
+    real_records,
+    revised_xml,
+    run_refresh,
+    spread,
+    today_utc,
+    topic_keys,
+    write_registry,
+)
 
 T0 = today_utc()
 T1 = T0 + timedelta(days=1)

@@ -7,10 +7,10 @@ import random
 import pytest
 
 from evidence.grading.classify import StudyClass
-from evidence.vocabulary import TIERS
 from evidence.grading.direction import Direction
 from evidence.grading.grade import STRENGTHS, Assessment, assess, grade, pair_contradictions, strength_ceiling
 from evidence.models import AbstractSection, Annotation, Claim, Record
+from evidence.vocabulary import TIERS
 
 CLAIM = Claim(id="c1", article="a1", quote="q", statement="Drug X reduces pain", kind="efficacy", query="x")
 MECH = Claim(id="m1", article="a1", quote="q", statement="Drug X blocks NMDA receptors", kind="mechanism", query="x")

@@ -6,7 +6,8 @@ import pytest
 
 from evidence.cache import Cache
 from evidence.errors import ConfigError, ImportFileError
-from evidence.jobs.importer import import_file, parse_medline, sniff_format
+from evidence.jobs.importer import import_file, sniff_format
+from evidence.pubmed.medline import parse_medline
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 
 NBIB = "import_pubmed_export.nbib"

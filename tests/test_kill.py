@@ -21,12 +21,23 @@ from pathlib import Path
 
 import pytest
 
-from evidence.grading.service import assess_claims
 from evidence.cache import Cache
+from evidence.grading.service import assess_claims
 from evidence.registry import load_registry, search_term
 from tests.ncbi_server import scaled_records
-from tests.refresh_support import (REPO, WORDS, QuickNCBI, cache_contents, fast_client, real_records,
-                                   run_refresh, spread, topic_keys, wait_for, write_registry)
+from tests.refresh_support import (
+    REPO,
+    WORDS,
+    QuickNCBI,
+    cache_contents,
+    fast_client,
+    real_records,
+    run_refresh,
+    spread,
+    topic_keys,
+    wait_for,
+    write_registry,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -217,7 +228,7 @@ def test_dashboard_loaders_read_while_a_refresh_writes(small, tmp_path):
                     with Cache(cache, readonly=True) as c:
                         evidence = assess_claims(list(registry.claims), c)
                         counts.append(sum(len(ev.assessments) for ev in evidence.values()))
-                except Exception as exc:  # noqa: BLE001 - any error is the failure we look for
+                except Exception as exc:
                     errors.append(repr(exc))
 
         reader = threading.Thread(target=read_loop)

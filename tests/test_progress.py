@@ -24,10 +24,9 @@ def test_terminal_gets_a_bar_with_searches_and_batches():
 
 def test_cron_gets_one_log_line_per_batch_and_no_bar(caplog):
     out = io.StringIO()  # not a terminal
-    with caplog.at_level(logging.INFO, logger="evidence.refresh"):
-        with ProgressReporter(stream=out) as progress:
-            progress(0, "search 1/2: cystitis")
-            progress(500, "batch 1/1")
+    with caplog.at_level(logging.INFO, logger="evidence.refresh"), ProgressReporter(stream=out) as progress:
+        progress(0, "search 1/2: cystitis")
+        progress(500, "batch 1/1")
     assert out.getvalue() == ""
     assert [r.getMessage() for r in caplog.records] == ["fetching batch 1/1 (500 records)"]
 

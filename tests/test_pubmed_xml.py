@@ -19,7 +19,13 @@ from lxml import etree
 
 from evidence.errors import ParseError
 from evidence.models import AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record
-from evidence.pubmed.xml_parser import ParsedRecord, SkippedRecord, iter_pubmed_xml, parse_pubmed_xml, parse_record_element
+from evidence.pubmed.xml_parser import (
+    ParsedRecord,
+    SkippedRecord,
+    iter_pubmed_xml,
+    parse_pubmed_xml,
+    parse_record_element,
+)
 from tests.conftest import NCBI_FIXTURES, OWN_DATA
 
 D18 = "efetch/derived_nlm_sample18/pubmedsample18_"
@@ -32,7 +38,7 @@ def read_bytes(path: Path) -> bytes:
     return gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parsed(path: Path) -> tuple[list[ParsedRecord], list[SkippedRecord]]:
     return parse_pubmed_xml(read_bytes(path))
 

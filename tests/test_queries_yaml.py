@@ -71,7 +71,7 @@ def test_quotes_of_different_claims_do_not_overlap(registry, article_body):
     body = _norm(article_body)
     spans = sorted((body.index(_norm(c.quote)), body.index(_norm(c.quote)) + len(_norm(c.quote)), c.id)
                    for c in registry.claims)
-    overlaps = [(a[2], b[2]) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
+    overlaps = [(a[2], b[2]) for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1]]
     assert overlaps == []
 
 
@@ -88,7 +88,7 @@ def test_article_record(registry, article_body):
     assert art.text.strip() == article_body.strip()
 
 
-@pytest.mark.parametrize("claim_id", [c for c in REQUIRED_IDS])
+@pytest.mark.parametrize("claim_id", list(REQUIRED_IDS))
 def test_query_is_well_formed(registry, claim_id):
     claim = registry.claim(claim_id)
     assert query_problems(claim.query) == []

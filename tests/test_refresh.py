@@ -17,9 +17,23 @@ from evidence.cache import Cache
 from evidence.cache.lock import refresh_lock
 from evidence.registry import load_registry, search_term
 from tests.ncbi_server import FakeNCBI, FakeRecord, scaled_records
-from tests.refresh_support import (QUERIES, WORDS, QuickNCBI, cache_contents, efetched_ids, esearches, fast_client,
-                                   real_records, real_registry, revised_xml, run_refresh, spread, today_utc,
-                                   topic_keys, write_registry)
+from tests.refresh_support import (
+    QUERIES,
+    WORDS,
+    QuickNCBI,
+    cache_contents,
+    efetched_ids,
+    esearches,
+    fast_client,
+    real_records,
+    real_registry,
+    revised_xml,
+    run_refresh,
+    spread,
+    today_utc,
+    topic_keys,
+    write_registry,
+)
 
 PER_CLAIM, STEP = 10, 5
 
@@ -146,7 +160,7 @@ def test_one_claim_failing_keeps_its_watermark_and_a_rerun_converges(world, regi
     run_refresh(registry, path, fast_client(world), today=t0)
     victim, other = registry.claims[4], registry.claims[6]
     fresh = new_records(ncbi_fixtures, 2, 91_000_001)
-    for rec, claim in zip(fresh, (victim, other)):
+    for rec, claim in zip(fresh, (victim, other), strict=False):
         world.add_record(rec)
         world.add_topic(search_term(claim), [rec.pmid])
     failing = PoisonedTerm(world, search_term(victim))

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evidence.cache import Cache
-from evidence.pubmed.build import SearchResult
 from evidence.jobs.refresh import RefreshOptions, refresh
+from evidence.pubmed.build import SearchResult
 from evidence.registry import load_registry
 from tests.refresh_support import write_registry
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, RegistryError
 from evidence.models import Claim
 from evidence.pubmed.query import HUMANS_FILTER, is_known_tag, query_problems, search_term
-from evidence.errors import RegistryError
 from evidence.registry import load_registry, summarize
 
 ARTICLE = """---
@@ -143,7 +142,7 @@ def test_summarize_one_line_per_claim(tmp_path):
     reg = load_registry(write(tmp_path, BASE))
     lines = summarize(reg)
     assert len(lines) == len(reg.claims)
-    for line, claim in zip(lines, reg.claims):
+    for line, claim in zip(lines, reg.claims, strict=False):
         assert line.startswith(claim.id) and f"line {claim.line}" in line and claim.statement in line
     assert "humans" in lines[1] and "english" in lines[1] and "contradicts safe-bladder" in lines[1]
     assert "safety/no-effect" in lines[2]
@@ -267,7 +266,7 @@ def test_quote_error_suggests_closest_sentence(tmp_path):
 
 
 def _claim(**kw) -> Claim:
-    base = dict(id="x", article="a", quote="q", statement="s", kind="safety", query="ketamine[mh]")
+    base = {"id": "x", "article": "a", "quote": "q", "statement": "s", "kind": "safety", "query": "ketamine[mh]"}
     return Claim(**{**base, **kw})
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from evidence.models import AbstractSection, Annotation, Article, Claim, MeshHeading, Record
 from evidence.grading.grade import assess
+from evidence.models import AbstractSection, Annotation, Article, Claim, MeshHeading, Record
 from evidence.outputs.report import build_report, render_html, render_markdown
 
 ARTICLE = Article(id="art", title="Ketamine <today>", source="https://example.org/a", file="a.txt", publisher="Pub")

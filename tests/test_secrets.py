@@ -15,9 +15,9 @@ import zlib
 import pytest
 
 from evidence import cli
+from evidence.registry import load_registry
 from tests.ncbi_server import Fault
 from tests.refresh_support import WORDS, QuickNCBI, real_records, spread, topic_keys, write_registry
-from evidence.registry import load_registry
 
 KEY = "SECRET-KEY-abc123"
 

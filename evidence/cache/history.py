@@ -147,11 +147,6 @@ class HistoryMixin(CacheBase):
         return {r[0] for r in self._read("SELECT DISTINCT pmid FROM changes WHERE run_id=? AND kind='revised'",
                                          (run_id,))}
 
-    def save_grades(self, run_id: int | None, grades: Iterable[tuple[str, str, str, Sequence[str]]],
-                    now: str | None = None) -> None:
-        """Store (claim_id, verdict, strength, reasons) snapshots."""
-        self.save_grade_snapshots(run_id, ((c, v, s, r, "", "{}") for c, v, s, r in grades), now=now)
-
     def save_grade_snapshots(self, run_id: int | None,
                              rows: Iterable[tuple[str, str, str, Sequence[str], str, str]],
                              now: str | None = None) -> None:

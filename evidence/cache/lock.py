@@ -1,12 +1,14 @@
 """A per-cache lock so two refreshes never write the same cache at once.
 
-An OS-level advisory lock (``fcntl.flock``) on ``<cache>.lock``: the kernel drops it when the
-holding process dies, even under ``kill -9``, so a killed refresh never leaves a stale lock.
+An OS-level advisory lock on ``<cache>.lock`` (``fcntl.flock`` on POSIX, ``msvcrt.locking``
+on Windows): the kernel drops it when the holding process dies, even under ``kill -9``, so a
+killed refresh never leaves a stale lock. The lock sits beside the cache's *real* path, so a
+refresh reached through a symlink locks the same file as one given the path itself.
+The platform module is imported when a lock is taken, never at package import.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +20,49 @@ __all__ = ["refresh_lock", "lock_path_for"]
 
 
 def lock_path_for(cache_path: Path) -> Path:
-    return cache_path.with_name(cache_path.name + ".lock")
+    real = Path(os.path.realpath(cache_path))
+    return real.with_name(real.name + ".lock")
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock without waiting; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    try:
+        import msvcrt
+    except ImportError:
+        raise CacheError("this platform has neither fcntl nor msvcrt file locks: the refresh lock "
+                         "cannot be taken; run evidence on Linux, macOS or Windows") from None
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _holder(fd: int) -> str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 32).decode(errors="replace").strip() or "unknown"
 
 
 @contextmanager
@@ -31,20 +75,18 @@ def refresh_lock(cache_path: Path) -> Iterator[None]:
     except OSError as exc:
         raise CacheError(f"cannot create the lock file {path}: {exc}") from exc
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        if not _try_lock(fd):
             raise CacheLocked(
-                f"another refresh (pid {holder}) is already running on {cache_path}; "
+                f"another refresh (pid {_holder(fd)}) is already running on {cache_path}; "
                 "wait for it to finish, or let the next scheduled run pick up"
-            ) from None
+            )
         os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, str(os.getpid()).encode())
         try:
             yield
         finally:
             os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _unlock(fd)
     finally:
         os.close(fd)

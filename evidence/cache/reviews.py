@@ -28,11 +28,6 @@ class ReviewsMixin(CacheBase):
                   a.direction, a.note, a.updated_at or utcnow()) for a in annotations],
             )
 
-    def delete_annotation(self, claim_id: str, pmid: str, reviewer: str) -> None:
-        with self._write() as db:
-            db.execute("DELETE FROM annotations WHERE claim_id=? AND pmid=? AND reviewer=?",
-                       (claim_id, pmid, reviewer))
-
     def annotations(self, claim_id: str | None = None) -> list[Annotation]:
         sql = "SELECT * FROM annotations"
         rows = (self._read(sql + " WHERE claim_id=? ORDER BY updated_at", (claim_id,)) if claim_id

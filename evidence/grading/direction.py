@@ -19,6 +19,7 @@ overrides it (``apply_annotation``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evidence.models import Annotation, Claim, Record
@@ -129,7 +130,7 @@ def _count(pattern: re.Pattern[str], text: str) -> list[str]:
     return [m.group(0) for m in pattern.finditer(text)]
 
 
-def _terms(terms: tuple[str, ...] | list[str], text: str) -> list[str]:
+def _terms(terms: Sequence[str], text: str) -> list[str]:
     low = text.lower()
     return [t for t in terms if t and t.lower() in low]
 
@@ -149,8 +150,16 @@ def infer_polarity(statement: str) -> str:
     return "effect"
 
 
-def _score(sentence: str, polarity: str, support_terms, contradict_terms) -> tuple[float, float, list[str]]:
-    """(support score, contradict score, cue words) for one sentence."""
+@dataclass(frozen=True)
+class _Score:
+    support: float
+    contradict: float
+    cues: list[str]  # what was found, for the reason
+    hedges: int  # hedge cues in the unit
+
+
+def _score(sentence: str, polarity: str, support_terms: Sequence[str], contradict_terms: Sequence[str]) -> _Score:
+    """Support and contradiction scores of one sentence, with the cues behind them."""
     clean = _NOT_ONLY.sub(" ", sentence)
     null = _count(_NULL, clean)
     # An effect cue inside a null phrase ("no significant difference") is not an effect.
@@ -184,11 +193,11 @@ def _score(sentence: str, polarity: str, support_terms, contradict_terms) -> tup
     cues += [f'claim term "{t}"' for t in sup_t] + [f'claim contradiction term "{t}"' for t in con_t]
     if hedges:
         cues.append("hedge " + ", ".join(f'"{h}"' for h in hedges[:3]))
-    return support, contradict, cues + [f"#hedges={len(hedges)}"]
+    return _Score(support, contradict, cues, len(hedges))
 
 
 def judge_conclusion(statement: str, conclusion: str, polarity: str = "effect",
-                     support_terms=(), contradict_terms=()) -> Direction:
+                     support_terms: Sequence[str] = (), contradict_terms: Sequence[str] = ()) -> Direction:
     """Judge one conclusion text against a statement; the core of ``judge_direction``."""
     sentences = _sentences(conclusion)
     if not sentences:
@@ -199,8 +208,9 @@ def judge_conclusion(statement: str, conclusion: str, polarity: str = "effect",
     best: tuple[float, str, list[str]] = (-1.0, sentences[-1], [])
     units = [(i, sentence, clause) for i, sentence in enumerate(sentences) for clause in _clauses(sentence)]
     for i, sentence, clause in units:
-        s, c, cues = _score(clause, polarity, tuple(support_terms), tuple(contradict_terms))
-        hedge_n += int(cues.pop().split("=")[1])
+        scored = _score(clause, polarity, tuple(support_terms), tuple(contradict_terms))
+        s, c, cues = scored.support, scored.contradict, scored.cues
+        hedge_n += scored.hedges
         overlap = len(topic & _words(clause))
         weight = (1.0 + 0.5 * min(overlap, 4)) * (1.2 if i == 0 else 1.0)
         total_s += weight * s

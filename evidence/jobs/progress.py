@@ -6,7 +6,6 @@ import logging
 import sys
 from types import TracebackType
 
-
 __all__ = ["ProgressReporter"]
 
 

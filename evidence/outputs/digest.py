@@ -20,11 +20,11 @@ from typing import Any
 import pandas as pd
 
 from evidence.cache import Cache
-from evidence.grading.labels import study_labels
-from evidence.grading.service import snapshot_grades
-from evidence.grading.classify import StudyClass
 from evidence.errors import CacheError, ConfigError
 from evidence.fileio import atomic_write
+from evidence.grading.classify import StudyClass
+from evidence.grading.labels import study_labels
+from evidence.grading.service import snapshot_grades
 from evidence.models import Claim, Record
 
 __all__ = ["DIGEST_VERSION", "after_refresh", "build_digest", "grade_changes", "grade_changed",

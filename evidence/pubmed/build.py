@@ -11,8 +11,8 @@ an HTTP 200 is either transient ("Search Backend failed: ...") or final
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
@@ -234,5 +234,5 @@ def check_efetch(body: bytes) -> None:
     if b"<PubmedArticleSet" not in head:
         raise TruncatedResponse(f"efetch reply is not a PubmedArticleSet ({len(body)} bytes, "
                                 f"starts {head[:80]!r})")
-    if not (stripped.endswith(b"</PubmedArticleSet>") or stripped.endswith(b"<PubmedArticleSet/>")):
+    if not (stripped.endswith((b"</PubmedArticleSet>", b"<PubmedArticleSet/>"))):
         raise TruncatedResponse(f"efetch reply ends before </PubmedArticleSet> ({len(body)} bytes)")

@@ -20,8 +20,8 @@ import logging
 import random
 import threading
 import time
-from datetime import date, timedelta
 from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from typing import TypeVar
 
 import requests
@@ -70,7 +70,7 @@ class Pacer:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_key(cls, api_key: str | None, **kw) -> "Pacer":
+    def for_key(cls, api_key: str | None, **kw) -> Pacer:
         return cls(INTERVAL_WITH_KEY if api_key else INTERVAL_NO_KEY, **kw)
 
     def wait(self) -> float:

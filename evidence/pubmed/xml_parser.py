@@ -26,8 +26,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from evidence.errors import ParseError
+from evidence.models import AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record, month_number
 from evidence.vocabulary import is_retracted
-from evidence.models import month_number, AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record
 
 __all__ = ["ParsedRecord", "SkippedRecord", "iter_pubmed_xml", "parse_pubmed_xml", "parse_record_element"]
 
@@ -371,7 +371,7 @@ def _parse_one(elem: etree._Element) -> ParsedRecord | SkippedRecord:
     try:
         record = parse_record_element(elem)
         return ParsedRecord(record=record, raw_xml=etree.tostring(elem, encoding="utf-8", with_tail=False))
-    except Exception as exc:  # noqa: BLE001 - one bad record must not lose the batch
+    except Exception as exc:
         pmid = _pmid(elem.find("MedlineCitation")) or _pmid(elem.find("BookDocument")) or _pmid(elem)
         return SkippedRecord(pmid, str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}")
 
