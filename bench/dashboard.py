@@ -44,11 +44,15 @@ def build(path: Path, n: int) -> tuple[str, float]:
         run = cache.start_run(0)
         for i in range(0, n, 2000):
             chunk = fake[i : i + 2000]
-            parsed, _ = parse_pubmed_xml(b"<PubmedArticleSet>" + b"".join(r.xml for r in chunk) + b"</PubmedArticleSet>")
+            parsed, _ = parse_pubmed_xml(
+                b"<PubmedArticleSet>" + b"".join(r.xml for r in chunk) + b"</PubmedArticleSet>"
+            )
             links = {}
             for j, p in enumerate(parsed):
                 k = i + j
-                links[p.record.pmid] = [claims[k % len(claims)].id] + ([claims[0].id] if k % 5 == 0 and k % len(claims) else [])
+                links[p.record.pmid] = [claims[k % len(claims)].id] + (
+                    [claims[0].id] if k % 5 == 0 and k % len(claims) else []
+                )
             cache.store_batch([(p.record, p.raw_xml) for p in parsed], links, run_id=run)
         for c in claims:
             cache.claim_succeeded(c.id, term=search_term(c), watermark="2026-01-01")
@@ -56,8 +60,10 @@ def build(path: Path, n: int) -> tuple[str, float]:
         cache.finish_run(run, "ok", requests=0)
         snapshot_grades(registry.claims, cache, run)  # labels and grade snapshots, as at the end of a refresh
         evidence = assess_claims([claims[0]], cache)
-    print(f"built {n} studies in {time.perf_counter() - t0:.1f} s; claim {claims[0].id} has "
-          f"{len(evidence[claims[0].id].assessments)} studies")
+    print(
+        f"built {n} studies in {time.perf_counter() - t0:.1f} s; claim {claims[0].id} has "
+        f"{len(evidence[claims[0].id].assessments)} studies"
+    )
     return claims[0].id, time.perf_counter() - t0
 
 
@@ -104,9 +110,12 @@ def main() -> None:
         print(f"after a review of a {other} study: {review:.2f} s")
     warm_ok = max(w for _c, w in results.values()) < 1.5 and review < 1.5
     cold_ok = max(c for c, _w in results.values()) < 1.5
-    print(f"headline: {args.studies} studies: overview warm {results['overview'][1]:.2f} s "
-          f"(cold {results['overview'][0]:.2f} s), claim page warm {results['claim page'][1]:.2f} s "
-          f"(cold {results['claim page'][0]:.2f} s), after a review {review:.2f} s; goal 1.5 s: warm {'met' if warm_ok else 'MISSED'}, cold {'met' if cold_ok else 'MISSED'}")
+    print(
+        f"headline: {args.studies} studies: overview warm {results['overview'][1]:.2f} s "
+        f"(cold {results['overview'][0]:.2f} s), claim page warm {results['claim page'][1]:.2f} s "
+        f"(cold {results['claim page'][0]:.2f} s), after a review {review:.2f} s; "
+        f"goal 1.5 s: warm {'met' if warm_ok else 'MISSED'}, cold {'met' if cold_ok else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

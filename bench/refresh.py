@@ -12,7 +12,8 @@ one the CLI builds (default pacing, no API key).
 
 Scenarios: (a) first refresh, (b) nothing new, (c) a few new and a few revised records.
 Scenarios run 1.1 s apart with a new client each (as separate cron runs would), so one run's
-requests do not count against the next one's second at the server. Each is compared with the floor (one esearch per claim plus one efetch per 500 unique
+requests do not count against the next one's second at the server. Each is compared with the
+floor (one esearch per claim plus one efetch per 500 unique
 records to fetch, at 3 requests/s) and with the naive pattern (per claim: esearch, then
 efetch of everything it found; no dedupe, nothing incremental), which is actually run with
 the same client. The last line is the headline.
@@ -48,12 +49,15 @@ def floor(claims: int, to_fetch: int) -> int:
     return claims + math.ceil(to_fetch / 500)
 
 
-def row(name: str, requests: int, seconds: float, floor_requests: int, naive_requests: int, naive_s: float,
-        served_429: int) -> str:
+def row(
+    name: str, requests: int, seconds: float, floor_requests: int, naive_requests: int, naive_s: float, served_429: int
+) -> str:
     floor_s = floor_requests / RATE
-    return (f"{name:<28} {requests:>5} {seconds:>7.1f} s   floor {floor_requests:>3} req {floor_s:>5.1f} s"
-            f" ({requests / floor_requests:.2f}x, {seconds / floor_s:.2f}x time)   naive {naive_requests:>3} req"
-            f" {naive_s:>5.1f} s   429s {served_429}")
+    return (
+        f"{name:<28} {requests:>5} {seconds:>7.1f} s   floor {floor_requests:>3} req {floor_s:>5.1f} s"
+        f" ({requests / floor_requests:.2f}x, {seconds / floor_s:.2f}x time)   naive {naive_requests:>3} req"
+        f" {naive_s:>5.1f} s   429s {served_429}"
+    )
 
 
 def main() -> int:
@@ -69,12 +73,16 @@ def main() -> int:
     claims = list(registry.claims)
     topics = spread([r.pmid for r in recs], topic_keys(registry), args.per_claim, args.step)
     unique = set().union(*map(set, topics.values()))
-    print(f"{len(recs)} real records; {len(claims)} claims, {args.per_claim} records each, "
-          f"{len(unique)} unique; FakeNCBI {RATE:g} requests/s, latency {args.latency:g} s")
+    print(
+        f"{len(recs)} real records; {len(claims)} claims, {args.per_claim} records each, "
+        f"{len(unique)} unique; FakeNCBI {RATE:g} requests/s, latency {args.latency:g} s"
+    )
     t0 = today_utc()
     lines = []
-    with tempfile.TemporaryDirectory() as tmp, QuickNCBI(recs, topics, rate_limit=RATE, latency=args.latency,
-                                                          today=t0) as ncbi:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        QuickNCBI(recs, topics, rate_limit=RATE, latency=args.latency, today=t0) as ncbi,
+    ):
         path = Path(tmp) / "c.sqlite"
 
         def run(name: str, to_fetch: int, **options) -> tuple[int, float]:
@@ -100,7 +108,7 @@ def main() -> int:
             for claim in claims:
                 ids = client.search_ids(search_term(claim)).ids
                 for i in range(0, len(ids), 500):
-                    client.efetch(ids[i:i + 500])
+                    client.efetch(ids[i : i + 500])
             return ncbi.requests - before, time.monotonic() - start
 
         results: dict[str, tuple[int, int | float, int, int]] = {}
@@ -119,12 +127,16 @@ def main() -> int:
         for name, (requests, seconds, floor_requests, served) in results.items():
             lines.append(row(name, requests, seconds, floor_requests, naive_requests, naive_s, served))
             print(lines[-1])
-        print(f"naive pattern, run with the same client: {naive_requests} requests, {naive_s:.1f} s, "
-              f"429s so far {ncbi.served_429}")
+        print(
+            f"naive pattern, run with the same client: {naive_requests} requests, {naive_s:.1f} s, "
+            f"429s so far {ncbi.served_429}"
+        )
     a, b, c = (results[k] for k in results)
-    print(f"headline: first refresh {a[0]} requests ({a[0] / a[2]:.2f}x floor, naive {naive_requests}), "
-          f"no-change {b[0]} request(s), new+revised {c[0]} requests ({c[0] / c[2]:.2f}x floor); "
-          f"429s {a[3] + b[3] + c[3]}")
+    print(
+        f"headline: first refresh {a[0]} requests ({a[0] / a[2]:.2f}x floor, naive {naive_requests}), "
+        f"no-change {b[0]} request(s), new+revised {c[0]} requests ({c[0] / c[2]:.2f}x floor); "
+        f"429s {a[3] + b[3] + c[3]}"
+    )
     return 0
 
 

@@ -99,10 +99,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     client = EutilsClient(base_url=settings.eutils_url, api_key=settings.api_key, email=settings.email,
                           logger=logging.getLogger("evidence.eutils"))
     options = RefreshOptions(claim_ids=tuple(args.claim or ()), full=args.full, batch_size=args.batch_size)
-    with refresh_lock(settings.cache), Cache(settings.cache) as cache:
-        with ProgressReporter(enabled=not args.quiet) as progress:
-            summary = refresh(registry, cache, client, options, progress=progress,
-                              after_run=after_refresh(registry.claims, settings.digest_dir))
+    with refresh_lock(settings.cache), Cache(settings.cache) as cache, \
+            ProgressReporter(enabled=not args.quiet) as progress:
+        summary = refresh(registry, cache, client, options, progress=progress,
+                          after_run=after_refresh(registry.claims, settings.digest_dir))
     print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
     if summary.exit_code:
         return summary.exit_code
@@ -253,60 +253,98 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  evidence check && evidence refresh && streamlit run app.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--queries", metavar="PATH", help="claims registry (env EVIDENCE_QUERIES, default ./queries.yaml)")
-    parser.add_argument("--cache", metavar="PATH", help="SQLite cache (env EVIDENCE_CACHE, default ./cache/evidence.sqlite)")
+    parser.add_argument("--queries", metavar="PATH",
+                        help="claims registry (env EVIDENCE_QUERIES, default ./queries.yaml)")
+    parser.add_argument(
+        "--cache", metavar="PATH", help="SQLite cache (env EVIDENCE_CACHE, default ./cache/evidence.sqlite)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request and decision")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = _add(sub, "refresh", cmd_refresh, "Fetch new and revised PubMed records for every claim into the cache.",
-             "evidence refresh --claim cystitis --claim addiction")
+    p = _add(
+        sub,
+        "refresh",
+        cmd_refresh,
+        "Fetch new and revised PubMed records for every claim into the cache.",
+        "evidence refresh --claim cystitis --claim addiction",
+    )
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--full", action="store_true", help="ignore watermarks: search everything again and refetch")
-    p.add_argument("--fail-on-change", action="store_true",
-                   help=f"exit {EXIT_CHANGED} when a claim's verdict or strength changed")
+    p.add_argument(
+        "--fail-on-change", action="store_true", help=f"exit {EXIT_CHANGED} when a claim's verdict or strength changed"
+    )
     p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch (default 500)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
     _add(sub, "claims", cmd_claims, "List the claims with their record counts and last refresh.", "evidence claims")
-    _add(sub, "check", cmd_check, "Validate queries.yaml; exit 0 only when it is valid.",
-         "evidence --queries my-queries.yaml check")
+    _add(
+        sub,
+        "check",
+        cmd_check,
+        "Validate queries.yaml; exit 0 only when it is valid.",
+        "evidence --queries my-queries.yaml check",
+    )
 
     p = _add(sub, "show", cmd_show, "Show one cached record.", "evidence show 17059514")
     p.add_argument("pmid")
     p.add_argument("--json", action="store_true", help="the parsed record as JSON")
     p.add_argument("--xml", action="store_true", help="the raw PubMed XML as fetched")
 
-    p = _add(sub, "report", cmd_report, "Grade every claim and print the evidence report.",
-             "evidence report --format md --claim cystitis -o cystitis.md")
+    p = _add(
+        sub,
+        "report",
+        cmd_report,
+        "Grade every claim and print the evidence report.",
+        "evidence report --format md --claim cystitis -o cystitis.md",
+    )
     p.add_argument("--format", choices=("json", "md", "html"), default="md")
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--article", action="append", metavar="ID", help="only this article's claims (repeatable)")
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
 
-    p = _add(sub, "export", cmd_export, "Export citations for a claim, a selection or everything.",
-             "evidence export --format ris --claim cystitis -o cystitis.ris")
-    p.add_argument("--format", required=True,
-                   choices=("ama", "vancouver", "apa", "bibtex", "ris", "csljson", "csv"))
+    p = _add(
+        sub,
+        "export",
+        cmd_export,
+        "Export citations for a claim, a selection or everything.",
+        "evidence export --format ris --claim cystitis -o cystitis.ris",
+    )
+    p.add_argument("--format", required=True, choices=("ama", "vancouver", "apa", "bibtex", "ris", "csljson", "csv"))
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--article", action="append", metavar="ID", help="only this article's claims (repeatable)")
     p.add_argument("--design", action="append", metavar="DESIGN", help="only this study design (repeatable), e.g. rct")
     p.add_argument("--include-retracted", action="store_true", help="include retracted studies, marked [RETRACTED]")
     p.add_argument("-o", "--output", metavar="PATH")
 
-    p = _add(sub, "import", cmd_import, "Import a PubMed export (MEDLINE/.nbib or XML) into a claim.",
-             "evidence import pubmed-ketamine-set.nbib --claim cystitis")
+    p = _add(
+        sub,
+        "import",
+        cmd_import,
+        "Import a PubMed export (MEDLINE/.nbib or XML) into a claim.",
+        "evidence import pubmed-ketamine-set.nbib --claim cystitis",
+    )
     p.add_argument("file")
     p.add_argument("--claim", required=True, metavar="ID")
 
-    p = _add(sub, "digest", cmd_digest, "Print what changed: new studies, grade changes, retractions.",
-             "evidence digest --since 2026-11-01 --format md")
+    p = _add(
+        sub,
+        "digest",
+        cmd_digest,
+        "Print what changed: new studies, grade changes, retractions.",
+        "evidence digest --since 2026-11-01 --format md",
+    )
     p.add_argument("--since", metavar="DATE", help="ISO date; default: the last refresh")
     p.add_argument("--format", choices=("md", "json"), default="md")
     p.add_argument("-o", "--output", metavar="PATH")
 
-    p = _add(sub, "annotations", cmd_annotations, "Export or import reviewers' annotations as CSV.",
-             "evidence annotations export -o annotations.csv")
+    p = _add(
+        sub,
+        "annotations",
+        cmd_annotations,
+        "Export or import reviewers' annotations as CSV.",
+        "evidence annotations export -o annotations.csv",
+    )
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", nargs="?", help="CSV to import")
     p.add_argument("-o", "--output", metavar="PATH")
@@ -316,8 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     if not args.verbose:
         logging.getLogger("urllib3").setLevel(logging.WARNING)
     try:

@@ -101,7 +101,9 @@ class _Builder:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         self.problems.append(Problem(self.file, line, col, path, message))
 
-    def mapping(self, node: yaml.Node, path: str, known: dict[str, str] | tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(
+        self, node: yaml.Node, path: str, known: dict[str, str] | tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """Key -> (key node, value node); reports non-mapping, duplicate and unknown keys."""
         if not isinstance(node, yaml.MappingNode):
             self.add(node, path, f"expected a mapping of fields ({', '.join(known)}), got {_describe(node)}")
@@ -113,7 +115,11 @@ class _Builder:
                 continue
             name = key.value
             if name in out:
-                self.add(key, _field_path(path, name), f"duplicate key (first at line {out[name][0].start_mark.line + 1}); keep one")
+                self.add(
+                    key,
+                    _field_path(path, name),
+                    f"duplicate key (first at line {out[name][0].start_mark.line + 1}); keep one",
+                )
             elif name not in known:
                 close = difflib.get_close_matches(name, list(known), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
@@ -133,7 +139,11 @@ class _Builder:
                 self.add(node, path, "is empty; write a value or remove the key")
                 return None
             if kind == _SLUG_T and not _SLUG.match(text):
-                self.add(node, path, f"{text!r} is not a slug; use lower-case words joined by hyphens, e.g. ketamine-cystitis")
+                self.add(
+                    node,
+                    path,
+                    f"{text!r} is not a slug; use lower-case words joined by hyphens, e.g. ketamine-cystitis",
+                )
                 return None
             if kind == _DATE_T:
                 return self._date(node, text, path)
@@ -197,7 +207,8 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         if exc.context_mark and mark and exc.context_mark.line != mark.line:
-            what += f" (the {exc.context.split()[-1] if exc.context else 'block'} starts at line {exc.context_mark.line + 1})"
+            block = exc.context.split()[-1] if exc.context else "block"
+            what += f" (the {block} starts at line {exc.context_mark.line + 1})"
         if "\\t" in what or "'\\t'" in str(exc):
             what += "; YAML indents with spaces only, replace the tab"
         else:
@@ -207,7 +218,13 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         return Problem(file, 1, 1, "(YAML syntax)", f"{exc}")
     if node is None:
-        return Problem(file, 1, 1, "(top level)", "the file is empty; expected a mapping with 'articles:' and 'claims:' (see docs/claims.md)")
+        return Problem(
+            file,
+            1,
+            1,
+            "(top level)",
+            "the file is empty; expected a mapping with 'articles:' and 'claims:' (see docs/claims.md)",
+        )
     return node
 
 
@@ -218,7 +235,12 @@ def _read_article(b: _Builder, a: dict[str, Any], path: str) -> str | None:
     try:
         return strip_front_matter(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        b.add(a["_values"]["file"], _field_path(path, "file"), f"cannot read article file {str(target)!r} ({_reason(exc)}); the path is relative to the folder of queries.yaml")
+        b.add(
+            a["_values"]["file"],
+            _field_path(path, "file"),
+            f"cannot read article file {str(target)!r} ({_reason(exc)}); "
+            "the path is relative to the folder of queries.yaml",
+        )
         return None
 
 
@@ -233,7 +255,14 @@ def load_registry(path: str | os.PathLike) -> Registry:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RegistryError(file, [Problem(file, 1, 1, "(file)", f"cannot read the registry ({_reason(exc)}); pass the path of queries.yaml")]) from None
+        raise RegistryError(
+            file,
+            [
+                Problem(
+                    file, 1, 1, "(file)", f"cannot read the registry ({_reason(exc)}); pass the path of queries.yaml"
+                )
+            ],
+        ) from None
     root = _compose(text, file)
     if isinstance(root, Problem):
         raise RegistryError(file, [root])
@@ -255,12 +284,18 @@ def load_registry(path: str | os.PathLike) -> Registry:
     return Registry(path=p, articles=tuple(built_articles), claims=tuple(built_claims))
 
 
-def _section(b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, spec: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+def _section(
+    b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, spec: dict[str, str]
+) -> list[tuple[str, dict[str, Any]]]:
     if entry is None:
         return []
     key, node = entry
     if not isinstance(node, yaml.SequenceNode) or not node.value:
-        b.add(node if isinstance(node, yaml.Node) else key, name, f"expected a non-empty list of {name} ('- id: ...' items), got {_describe(node)}")
+        b.add(
+            node if isinstance(node, yaml.Node) else key,
+            name,
+            f"expected a non-empty list of {name} ('- id: ...' items), got {_describe(node)}",
+        )
         return []
     out = []
     for i, item in enumerate(node.value):
@@ -274,7 +309,11 @@ def _section(b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, 
 
 def _peek_id(node: yaml.Node) -> str | None:
     pairs = node.value if isinstance(node, yaml.MappingNode) else []
-    ids = [v.value.strip() for k, v in pairs if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode)]
+    ids = [
+        v.value.strip()
+        for k, v in pairs
+        if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode)
+    ]
     return ids[0] if ids and ids[0] else None
 
 
@@ -289,22 +328,38 @@ def _field_path(path: str, field: str) -> str:
 def _check_duplicate(b: _Builder, seen: dict[str, int], f: dict[str, Any], path: str) -> None:
     ident, node = f.get("id"), f["_values"].get("id")
     if ident is not None and ident in seen:
-        b.add(node, _field_path(path, "id"), f"duplicate id {ident!r} (first used at line {seen[ident]}); ids must be unique")
+        b.add(
+            node,
+            _field_path(path, "id"),
+            f"duplicate id {ident!r} (first used at line {seen[ident]}); ids must be unique",
+        )
     elif ident is not None:
         seen[ident] = node.start_mark.line + 1
 
 
 def _build_articles(b: _Builder, items: list[tuple[str, dict[str, Any]]]) -> list[Article]:
-    out, seen = [], {}
+    out: list[Article] = []
+    seen: dict[str, int] = {}
     for path, f in items:
         _check_duplicate(b, seen, f, path)
         text = _read_article(b, f, path)
         if all(f.get(k) for k in _required(_ARTICLE_FIELDS)) and text is not None:
-            out.append(Article(id=f["id"], title=f["title"], source=f["source"], file=f["file"], publisher=f.get("publisher") or "", text=text))
+            out.append(
+                Article(
+                    id=f["id"],
+                    title=f["title"],
+                    source=f["source"],
+                    file=f["file"],
+                    publisher=f.get("publisher") or "",
+                    text=text,
+                )
+            )
     return out
 
 
-def _build_claims(b: _Builder, items: list[tuple[str, dict[str, Any]]], articles: dict[str, Article], declared: set[str]) -> list[Claim]:
+def _build_claims(
+    b: _Builder, items: list[tuple[str, dict[str, Any]]], articles: dict[str, Article], declared: set[str]
+) -> list[Claim]:
     """Cross-field checks (enums, queries, article links, quotes, contradicts), then the records."""
     seen: dict[str, int] = {}
     for path, f in items:
@@ -314,18 +369,40 @@ def _build_claims(b: _Builder, items: list[tuple[str, dict[str, Any]]], articles
     for path, f in items:
         v = f["_values"]
         if f.get("kind") is not None and f["kind"] not in KINDS:
-            b.add(v["kind"], _field_path(path, "kind"), f"{f['kind']!r} is not a kind; expected one of {', '.join(KINDS)}")
+            b.add(
+                v["kind"], _field_path(path, "kind"), f"{f['kind']!r} is not a kind; expected one of {', '.join(KINDS)}"
+            )
             f["kind"] = None
         if f.get("polarity") is not None and f["polarity"] not in POLARITIES:
-            b.add(v["polarity"], _field_path(path, "polarity"), f"{f['polarity']!r} is not a polarity; expected one of {', '.join(POLARITIES)}")
+            b.add(
+                v["polarity"],
+                _field_path(path, "polarity"),
+                f"{f['polarity']!r} is not a polarity; expected one of {', '.join(POLARITIES)}",
+            )
             f["polarity"] = None
         for problem in query_problems(f["query"]) if f.get("query") else ():
             b.add(v["query"], _field_path(path, "query"), problem)
-        if f.get("date_from") and f.get("date_to") and (f["date_from"] + "/01/01")[:10] > (f["date_to"] + "/12/31")[:10]:
-            b.add(v["date_to"], _field_path(path, "date_to"), f"date_to {f['date_to']} is before date_from {f['date_from']}")
+        if (
+            f.get("date_from")
+            and f.get("date_to")
+            and (f["date_from"] + "/01/01")[:10] > (f["date_to"] + "/12/31")[:10]
+        ):
+            b.add(
+                v["date_to"],
+                _field_path(path, "date_to"),
+                f"date_to {f['date_to']} is before date_from {f['date_from']}",
+            )
         if f.get("article") and f["article"] not in declared:
-            b.add(v["article"], _field_path(path, "article"), f"{f['article']!r} names no article; declared articles: {', '.join(sorted(declared)) or '(none)'}")
-        if (art := articles.get(f.get("article") or "")) is not None and f.get("quote") and not quote_in_text(f["quote"], art.text):
+            b.add(
+                v["article"],
+                _field_path(path, "article"),
+                f"{f['article']!r} names no article; declared articles: {', '.join(sorted(declared)) or '(none)'}",
+            )
+        if (
+            (art := articles.get(f.get("article") or "")) is not None
+            and f.get("quote")
+            and not quote_in_text(f["quote"], art.text)
+        ):
             b.add(v["quote"], _field_path(path, "quote"), _quote_hint(f["quote"], art))
         _check_contradicts(b, f, path, by_id)
         if all(f.get(k) for k in _required(_CLAIM_FIELDS)):
@@ -338,8 +415,10 @@ def _quote_hint(quote: str, art: Article) -> str:
     sentences = [normalize_text(s) for s in re.split(r"(?<=[.!?])\s+|\n", art.text) if s.strip()]
     close = difflib.get_close_matches(normalize_text(quote), sentences, n=1, cutoff=0.5)
     hint = f" The closest sentence is: {close[0]!r}" if close else ""
-    return (f"not found in article {art.id!r} ({art.file}); a quote must be the article's own words "
-            f"(only whitespace and quote style may differ).{hint}")
+    return (
+        f"not found in article {art.id!r} ({art.file}); a quote must be the article's own words "
+        f"(only whitespace and quote style may differ).{hint}"
+    )
 
 
 def _check_contradicts(b: _Builder, f: dict[str, Any], path: str, by_id: dict[str, dict[str, Any]]) -> None:
@@ -354,9 +433,17 @@ def _check_contradicts(b: _Builder, f: dict[str, Any], path: str, by_id: dict[st
             close = difflib.get_close_matches(other, list(by_id), n=1)
             b.add(item, where, f"names no claim {other!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
         elif target.get("article") != f.get("article"):
-            b.add(item, where, f"{other!r} belongs to article {target.get('article')!r}; contradicts links claims of the same article")
+            b.add(
+                item,
+                where,
+                f"{other!r} belongs to article {target.get('article')!r}; contradicts links claims of the same article",
+            )
         elif f.get("id") not in (target.get("contradicts") or ()):
-            b.add(item, where, f"{other!r} does not list {f.get('id')!r} back; contradiction is mutual, add it to both claims")
+            b.add(
+                item,
+                where,
+                f"{other!r} does not list {f.get('id')!r} back; contradiction is mutual, add it to both claims",
+            )
 
 
 def summarize(registry: Registry) -> list[str]:
@@ -365,8 +452,15 @@ def summarize(registry: Registry) -> list[str]:
     many = len(registry.articles) > 1
     lines = []
     for c in registry.claims:
-        filters = [f for f, on in (("humans", c.humans_only), ("+".join(c.languages), c.languages),
-                                   (f"{c.date_from or ''}-{c.date_to or ''}", c.date_from or c.date_to)) if on]
+        filters = [
+            f
+            for f, on in (
+                ("humans", c.humans_only),
+                ("+".join(c.languages), c.languages),
+                (f"{c.date_from or ''}-{c.date_to or ''}", c.date_from or c.date_to),
+            )
+            if on
+        ]
         extra = f" [{', '.join(filters)}]" if filters else ""
         vs = f" contradicts {', '.join(c.contradicts)}" if c.contradicts else ""
         where = f"{c.article} " if many else ""

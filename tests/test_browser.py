@@ -43,7 +43,7 @@ def server(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "EVIDENCE_CACHE": str(built.path), "EVIDENCE_QUERIES": str(built.queries),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "PYTHONPATH": str(REPO)}
-    log = open(tmp / "streamlit.log", "wb")
+    log = open(tmp / "streamlit.log", "wb")  # noqa: SIM115  (closed by the fixture's teardown, after the server)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],

@@ -56,7 +56,7 @@ def _error_line(capsys) -> str:
     err = capsys.readouterr().err.strip().splitlines()
     assert err, "expected an error line on stderr"
     assert "Traceback" not in "\n".join(err)
-    return err[-1] if err[-1].startswith("error:") else next(l for l in err if l.startswith("error:"))
+    return err[-1] if err[-1].startswith("error:") else next(line for line in err if line.startswith("error:"))
 
 
 def test_missing_queries_file_is_a_config_error(tmp_path, capsys):

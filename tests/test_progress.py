@@ -33,7 +33,7 @@ def test_cron_gets_one_log_line_per_batch_and_no_bar(caplog):
 
 def test_quiet_shows_nothing(caplog):
     out = _Terminal()
-    with caplog.at_level(logging.INFO, logger="evidence.refresh"):
-        with ProgressReporter(enabled=False, stream=out) as progress:
+    with caplog.at_level(logging.INFO, logger="evidence.refresh"), \
+            ProgressReporter(enabled=False, stream=out) as progress:
             progress(500, "batch 1/1")
     assert out.getvalue() == "" and not caplog.records

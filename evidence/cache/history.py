@@ -22,7 +22,8 @@ class HistoryMixin(CacheBase):
             cur = db.execute(
                 "INSERT INTO runs(started_at, status, pid) VALUES (?, 'running', ?)", (now or utcnow(), pid)
             )
-            return int(cur.lastrowid)
+            assert cur.lastrowid is not None  # an INSERT always sets it
+            return cur.lastrowid
 
     def finish_run(
         self,

@@ -48,9 +48,9 @@ class ReviewsMixin(CacheBase):
             keep = set(wanted)
             rows = self._read("SELECT key, data FROM labels WHERE kind=? AND version=?", (kind, version))
             return {r[0]: json.loads(r[1]) for r in rows if r[0] in keep}
-        rows = self._read_in("SELECT key, data FROM labels WHERE kind=? AND version=? AND key IN ({marks})",
-                             wanted, before=[kind, version])
-        return {r[0]: json.loads(r[1]) for r in rows}
+        found = self._read_in("SELECT key, data FROM labels WHERE kind=? AND version=? AND key IN ({marks})",
+                              wanted, before=[kind, version])
+        return {r[0]: json.loads(r[1]) for r in found}
 
     def claim_labels(self, claim_id: str, kind: str, version: str, *, prefix_claim: bool) -> dict[str, Any]:
         """Labels of one kind for a claim's records, keyed by PMID, in one indexed join.

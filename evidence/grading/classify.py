@@ -281,15 +281,19 @@ _PEOPLE = (r"(?:patients|participants|subjects|volunteers|women|men|adults|child
            r"persons|people|cases|neonates|adolescents|pregnancies|mothers|students|smokers|veterans|"
            r"healthy \w+|eligible \w+|consecutive \w+|[a-z]+ patients)")
 _N_TOTAL = re.compile(
-    rf"(?:a total of|total of|overall,?|in total,?|altogether,?|including|included|enrolled|recruited|randomi[sz]ed)\s+{_NUM}\s+{_PEOPLE}"
+    rf"(?:a total of|total of|overall,?|in total,?|altogether,?|including|included|enrolled|recruited|"
+    rf"randomi[sz]ed)\s+{_NUM}\s+{_PEOPLE}"
     rf"|{_NUM}\s+{_PEOPLE}\s+(?:were|was|had been)\s+(?:randomi[sz]ed|randomly|enrolled|included|recruited|studied|"
     rf"analy[sz]ed|evaluated|assessed|followed)",
     _FLAGS,
 )
 _N_EQ = re.compile(rf"\b[nN]\s*=\s*{_NUM}")
 _N_BARE = re.compile(rf"{_NUM}\s+{_PEOPLE}\b(?!-years)", _FLAGS)
-_N_WORD = re.compile(rf"\b((?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(list(_WORDS)[1:10])}))?|"
-                     rf"{'|'.join(list(_WORDS)[2:])})\s+{_PEOPLE}", _FLAGS)
+_N_WORD = re.compile(
+    rf"\b((?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(list(_WORDS)[1:10])}))?|"
+    rf"{'|'.join(list(_WORDS)[2:])})\s+{_PEOPLE}",
+    _FLAGS,
+)
 
 
 def _to_int(s: str) -> int:
@@ -327,15 +331,16 @@ def _sample_size(record: Record) -> tuple[int | None, str]:
     if bare:
         m, value = max(bare, key=lambda x: x[1])
         return value, f'abstract says "{_quote(m)}"'
-    m = _N_WORD.search(text)
-    if m:
-        value = _word_to_int(m.group(1))
-        if value:
-            return value, f'abstract says "{_quote(m)}"'
+    word = _N_WORD.search(text)
+    if word:
+        counted = _word_to_int(word.group(1))
+        if counted:
+            return counted, f'abstract says "{_quote(word)}"'
     return None, "the abstract states no number of participants"
 
 
 # --- retraction ---------------------------------------------------------------------
+
 
 def _retraction(record: Record) -> tuple[bool, str, bool, str]:
     signals = []
@@ -343,15 +348,17 @@ def _retraction(record: Record) -> tuple[bool, str, bool, str]:
         signals.append(f'publication type "{RETRACTED_TYPE}"')
     links = [c for c in record.comments_corrections if c.ref_type == RETRACTION_LINK]
     if links:
-        signals.append("PubMed links a retraction notice (RetractionIn" +
-                       (f" PMID {links[0].pmid})" if links[0].pmid else ")"))
+        signals.append(
+            "PubMed links a retraction notice (RetractionIn" + (f" PMID {links[0].pmid})" if links[0].pmid else ")")
+        )
     if not signals and record.retracted:
         signals.append("marked retracted by the parser")
     concern_links = [c for c in record.comments_corrections if c.ref_type == "ExpressionOfConcernIn"]
     concern = ""
     if concern_links:
         concern = "PubMed links an expression of concern (ExpressionOfConcernIn" + (
-            f" PMID {concern_links[0].pmid})" if concern_links[0].pmid else ")")
+            f" PMID {concern_links[0].pmid})" if concern_links[0].pmid else ")"
+        )
     elif record.expression_of_concern:
         concern = "marked with an expression of concern by the parser"
     return bool(signals), "; ".join(signals), bool(concern), concern

@@ -61,7 +61,8 @@ _NULL = re.compile(
     r"\bineffective|\bunrelated|\bindependent of|\bneither\b|\bnot have|\bnot show|\bnot find|\bnot found|"
     r"\bnot improve|\bnot reduce|\bnot increase|\bnot predict|\bnot affect|\bnot differ|\bnot seem|\bnot appear|"
     r"\bno longer|\bdoes not support|\bnot warranted|\bunnecessary|\bnot justified|\bdid not differ|"
-    r"\bsimilar (?:to|in|between|among|rates|outcomes|results)|\bcomparable\b|\bequivalent\b|\bequally\b|\bas (?:safe|effective) as|"
+    r"\bsimilar (?:to|in|between|among|rates|outcomes|results)|\bcomparable\b|\bequivalent\b|\bequally\b|"
+    r"\bas (?:safe|effective) as|"
     r"\bnot a\b|\bno need\b|\bquestionable\b|\bpoor(?:ly)?\b|\bweak(?:ly)? (?:associated|correlated|predictor)|"
     r"\binsufficient|\bdisappointing|\binadequate|\bunsuitable|\bunreliable|\binaccurate|\binappropriate|"
     r"\blimited (?:value|role|use|utility|benefit|effect)|\brarely\b|\btrivial|\bnegligible|\bonly a minority|"
@@ -69,8 +70,11 @@ _NULL = re.compile(
     _I,
 )
 # A negation's scope: the rest of its clause ("did not significantly reduce cortisol, but ...").
-_NULL_SCOPE = re.compile(rf"(?:{_NULL.pattern})[^,;:.]*?(?=[,;:.]|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|"
-                         rf"\balthough\b|\bexcept\b|$)", _I)
+_NULL_SCOPE = re.compile(
+    rf"(?:{_NULL.pattern})[^,;:.]*?(?=[,;:.]|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|"
+    rf"\balthough\b|\bexcept\b|$)",
+    _I,
+)
 # Effects found: "the intervention did something / the exposure is linked to the outcome".
 _EFFECT = re.compile(
     r"\bsignificant(?:ly)?\b|\beffective(?:ly)?\b|\befficacious|\bassociated with|\bassociation (?:between|of|with)|"
@@ -81,7 +85,8 @@ _EFFECT = re.compile(
     r"\bresult(?:s|ed)? in|\blead(?:s)? to|\bcaus(?:e|es|ed|ing)\b|\bprotect\w*|\bprevent\w*|\bsupport(?:s|ed)?\b|"
     r"\bconfirm\w*|\bdemonstrat\w+|\bshow(?:s|ed|n)? (?:that|a|an)|\bappropriate|\bfeasible|\bsafe\b|\bwell tolerated|"
     r"\bshould be|\brecommended\b|\bis indicated|\bpromising|\bdifferen(?:t|ces?)\b|\bmore (?:likely|frequent|common)|"
-    r"\bless (?:likely|frequent|common)|\bpotential|\badvantage|\bfavou?rable|\bexcellent|\bgood\b|\bhelpful|\bcan be used",
+    r"\bless (?:likely|frequent|common)|\bpotential|\badvantage|\bfavou?rable|\bexcellent|\bgood\b|\bhelpful|"
+    r"\bcan be used",
     _I,
 )
 _HEDGE = re.compile(
@@ -94,20 +99,41 @@ _HEDGE = re.compile(
     _I,
 )
 # Safety/harmlessness: support a no-effect ("X is harmless") claim.
-_HARMLESS = re.compile(r"\bsafe(?:ly|ty)?\b|\bwell[- ]tolerated|\bno (?:serious |major |significant )?(?:adverse|"
-                       r"side effects|complications|harm|toxicity|increased risk)|\bwithout (?:\w+ )?(?:complications|"
-                       r"adverse|side effects|harm)", _I)
-_HARM = re.compile(r"\bunsafe|\bharm(?:ful)?\b|\btoxic|\bincreased risk|\bhigher risk|\badverse (?:effects|events) "
-                   r"(?:were|was) (?:more|common|frequent)|\bcomplications? (?:were|was) (?:more|higher)", _I)
-_UP = re.compile(r"\bincreas\w*|\bhigher\b|\belevat\w*|\bgreater\b|\bmore\b|\brise\b|\brais\w+|\benhanc\w+|\bboost\w*", _I)
-_DOWN = re.compile(r"\bdecreas\w*|\blower\w*|\breduc\w*|\bless\b|\bfewer\b|\bdeclin\w*|\bdrop\w*|\bdiminish\w*|"
-                   r"\battenuat\w*|\bsuppress\w*|\binhibit\w*", _I)
+_HARMLESS = re.compile(
+    r"\bsafe(?:ly|ty)?\b|\bwell[- ]tolerated|\bno (?:serious |major |significant )?(?:adverse|"
+    r"side effects|complications|harm|toxicity|increased risk)|\bwithout (?:\w+ )?(?:complications|"
+    r"adverse|side effects|harm)",
+    _I,
+)
+_HARM = re.compile(
+    r"\bunsafe|\bharm(?:ful)?\b|\btoxic|\bincreased risk|\bhigher risk|\badverse (?:effects|events) "
+    r"(?:were|was) (?:more|common|frequent)|\bcomplications? (?:were|was) (?:more|higher)",
+    _I,
+)
+_UP = re.compile(
+    r"\bincreas\w*|\bhigher\b|\belevat\w*|\bgreater\b|\bmore\b|\brise\b|\brais\w+|\benhanc\w+|\bboost\w*", _I
+)
+_DOWN = re.compile(
+    r"\bdecreas\w*|\blower\w*|\breduc\w*|\bless\b|\bfewer\b|\bdeclin\w*|\bdrop\w*|\bdiminish\w*|"
+    r"\battenuat\w*|\bsuppress\w*|\binhibit\w*",
+    _I,
+)
 _NOT_ONLY = re.compile(r"\bnot only\b|\bno doubt\b|\bnot uncommon\b|\bnot unusual\b|\bnot negligible\b", _I)
-_STOP = set("""a an the of in on to for and or with without by at from as is are was were be been being do does did
+_STOP = set(
+    """a an the of in on to for and or with without by at from as is are was were be been being do does did
 can could may might should would will not no than that this these those it its their there what which who whom whose
-when where why how whether any all some more most less patients study studies""".split())
-_CONCLUSION_LABELS = ("CONCLUSION", "CONCLUSIONS", "INTERPRETATION", "IMPLICATIONS", "CONCLUSIONS AND RELEVANCE",
-                      "AUTHORS' CONCLUSIONS", "REVIEWER'S CONCLUSIONS", "DISCUSSION")
+when where why how whether any all some more most less patients study studies""".split()
+)
+_CONCLUSION_LABELS = (
+    "CONCLUSION",
+    "CONCLUSIONS",
+    "INTERPRETATION",
+    "IMPLICATIONS",
+    "CONCLUSIONS AND RELEVANCE",
+    "AUTHORS' CONCLUSIONS",
+    "REVIEWER'S CONCLUSIONS",
+    "DISCUSSION",
+)
 
 
 def _sentences(text: str) -> list[str]:
@@ -117,8 +143,9 @@ def _sentences(text: str) -> list[str]:
 
 def _clauses(sentence: str) -> list[str]:
     """Contrasting clauses weigh separately: "X is linked to A, but not to B"."""
-    parts = re.split(r"(?:,|;)\s*(?=but\b|whereas\b|while\b|however\b|although\b|yet\b)|;\s+|\s+whereas\s+",
-                     sentence, flags=_I)
+    parts = re.split(
+        r"(?:,|;)\s*(?=but\b|whereas\b|while\b|however\b|although\b|yet\b)|;\s+|\s+whereas\s+", sentence, flags=_I
+    )
     return [p for p in parts if p.strip()] or [sentence]
 
 
@@ -144,8 +171,11 @@ def infer_polarity(statement: str) -> str:
     s = statement.lower()
     if _NOT_ONLY.search(s):
         return "effect"
-    if re.search(r"\b(?:not|no|never|without|fail|lack)\b|n't\b|\bsafe\b|\bharmless|\bnon-?inferior|\bequivalent|"
-                 r"\bcomparable|\bsimilar\b|\b(?:the )?same\b|\bas (?:effective|good|safe) as", s):
+    if re.search(
+        r"\b(?:not|no|never|without|fail|lack)\b|n't\b|\bsafe\b|\bharmless|\bnon-?inferior|\bequivalent|"
+        r"\bcomparable|\bsimilar\b|\b(?:the )?same\b|\bas (?:effective|good|safe) as",
+        s,
+    ):
         return "no-effect"
     return "effect"
 
@@ -196,8 +226,13 @@ def _score(sentence: str, polarity: str, support_terms: Sequence[str], contradic
     return _Score(support, contradict, cues, len(hedges))
 
 
-def judge_conclusion(statement: str, conclusion: str, polarity: str = "effect",
-                     support_terms: Sequence[str] = (), contradict_terms: Sequence[str] = ()) -> Direction:
+def judge_conclusion(
+    statement: str,
+    conclusion: str,
+    polarity: str = "effect",
+    support_terms: Sequence[str] = (),
+    contradict_terms: Sequence[str] = (),
+) -> Direction:
     """Judge one conclusion text against a statement; the core of ``judge_direction``."""
     sentences = _sentences(conclusion)
     if not sentences:
@@ -227,19 +262,31 @@ def judge_conclusion(statement: str, conclusion: str, polarity: str = "effect",
         shared = sorted(topic & _words(on_topic))
         if len(shared) >= 2 and hedge_n == 0 and polarity != "no-effect":
             # A plain affirmative sentence about the claim's own subject, with no negation.
-            return Direction("supports", on_topic, 0.3,
-                             f"no explicit cues; an affirmative, unhedged statement on the claim's subject "
-                             f"(shared words: {', '.join(shared[:5])})")
+            return Direction(
+                "supports",
+                on_topic,
+                0.3,
+                f"no explicit cues; an affirmative, unhedged statement on the claim's subject "
+                f"(shared words: {', '.join(shared[:5])})",
+            )
         return Direction("unclear", sentence, 0.2, "no effect, null or claim-specific cues in the conclusion")
     conf = round(min(0.95, 0.4 + 0.5 * abs(margin) / (mass + 1.0)), 2)
     hedged = f"; hedged ({hedge_n} hedge cue{'s' if hedge_n != 1 else ''})" if hedge_n else ""
     if abs(margin) < 0.1 * mass and total_s > 0 and total_c > 0:
-        return Direction("mixed", sentence, round(conf * 0.8, 2),
-                         f"cues point both ways ({total_s:.1f} for, {total_c:.1f} against): {cue_text}{hedged}")
+        return Direction(
+            "mixed",
+            sentence,
+            round(conf * 0.8, 2),
+            f"cues point both ways ({total_s:.1f} for, {total_c:.1f} against): {cue_text}{hedged}",
+        )
     direction = "supports" if margin > 0 else "contradicts"
     if hedge_n >= 3 and abs(margin) < 2:
-        return Direction("mixed", sentence, round(conf * 0.7, 2),
-                         f"weak {direction[:-1]} cues under heavy hedging: {cue_text}{hedged}")
+        return Direction(
+            "mixed",
+            sentence,
+            round(conf * 0.7, 2),
+            f"weak {direction[:-1]} cues under heavy hedging: {cue_text}{hedged}",
+        )
     if hedge_n:
         conf = round(conf * 0.85, 2)
     return Direction(direction, sentence, conf, f"polarity {polarity}: {cue_text}{hedged}")
@@ -258,23 +305,96 @@ def conclusion_text(record: Record) -> tuple[str, str]:
 
 
 # Words too general to show that a study is about a claim's subject.
-_GENERIC = {"patien", "treatm", "therap", "study", "studie", "effect", "effects", "result", "clinic",
-            "use", "used", "level", "levels", "increa", "decrea", "associ", "risk", "can", "may", "cause",
-            "causes", "people", "human", "humans", "improv", "reduce", "reduct", "signif", "respon", "long-t",
-            "short-", "term", "high", "low", "lead", "leads", "adult", "adults", "health", "medica", "disord",
-            "condit", "rapid", "common", "severe", "sympto", "impair", "eviden", "benefi"}
+_GENERIC = {
+    "patien",
+    "treatm",
+    "therap",
+    "study",
+    "studie",
+    "effect",
+    "effects",
+    "result",
+    "clinic",
+    "use",
+    "used",
+    "level",
+    "levels",
+    "increa",
+    "decrea",
+    "associ",
+    "risk",
+    "can",
+    "may",
+    "cause",
+    "causes",
+    "people",
+    "human",
+    "humans",
+    "improv",
+    "reduce",
+    "reduct",
+    "signif",
+    "respon",
+    "long-t",
+    "short-",
+    "term",
+    "high",
+    "low",
+    "lead",
+    "leads",
+    "adult",
+    "adults",
+    "health",
+    "medica",
+    "disord",
+    "condit",
+    "rapid",
+    "common",
+    "severe",
+    "sympto",
+    "impair",
+    "eviden",
+    "benefi",
+}
 
 
 def claim_topic(claim: Claim) -> set[str]:
     """The claim's subject words (stemmed): statement, PICO fields and its own terms."""
-    text = " ".join(filter(None, (claim.statement, claim.population, claim.intervention, claim.outcome,
-                                  *claim.support_terms, *claim.contradict_terms)))
+    text = " ".join(
+        filter(
+            None,
+            (
+                claim.statement,
+                claim.population,
+                claim.intervention,
+                claim.outcome,
+                *claim.support_terms,
+                *claim.contradict_terms,
+            ),
+        )
+    )
     return _words(text) - _GENERIC
 
 
 # Words of an intervention that do not name it ("repeated ketamine infusion" is about ketamine).
-_NOT_THE_AGENT = {"intravenous", "infusion", "infusions", "repeated", "single", "dose", "doses", "subanaesthetic",
-                  "subanesthetic", "low-dose", "therapy", "treatment", "oral", "nasal", "intranasal", "use"}
+_NOT_THE_AGENT = {
+    "intravenous",
+    "infusion",
+    "infusions",
+    "repeated",
+    "single",
+    "dose",
+    "doses",
+    "subanaesthetic",
+    "subanesthetic",
+    "low-dose",
+    "therapy",
+    "treatment",
+    "oral",
+    "nasal",
+    "intranasal",
+    "use",
+}
 
 
 def intervention_terms(claim: Claim) -> tuple[str, ...]:
@@ -297,12 +417,21 @@ def judge_direction(claim: Claim, record: Record) -> Direction:
     agents = intervention_terms(claim)
     whole = f"{record.title} {record.abstract} {text}".lower()
     if agents and not any(a in whole for a in agents):
-        return Direction("unclear", "", 0.1, f"off topic: the record never mentions {' or '.join(agents)}; "
-                         "a reviewer can mark it relevant")
+        return Direction(
+            "unclear",
+            "",
+            0.1,
+            f"off topic: the record never mentions {' or '.join(agents)}; a reviewer can mark it relevant",
+        )
     topic = claim_topic(claim)
     if topic and not topic & _words(f"{record.title} {text}"):
-        return Direction("unclear", "", 0.1, "off topic: neither the title nor the conclusion mentions the "
-                         f"claim's subject ({', '.join(sorted(topic)[:6])}); a reviewer can mark it relevant")
+        return Direction(
+            "unclear",
+            "",
+            0.1,
+            "off topic: neither the title nor the conclusion mentions the "
+            f"claim's subject ({', '.join(sorted(topic)[:6])}); a reviewer can mark it relevant",
+        )
     result = judge_conclusion(claim.statement, text, claim.polarity, claim.support_terms, claim.contradict_terms)
     return Direction(result.direction, result.sentence, result.confidence, f"from {source}; {result.reason}")
 

@@ -161,7 +161,7 @@ def rate(claim: Claim, verdict: str, best: Sequence[Assessment], basis: Sequence
     downs: list[str] = []
     # Inconsistency: a real share of all informative basis studies point the other way.
     all_dir = _tally(basis)
-    against = all_dir["contradicts"] if verdict == "supported" else all_dir["supports"] if verdict == "contradicted" else 0
+    against = {"supported": all_dir["contradicts"], "contradicted": all_dir["supports"]}.get(verdict, 0)
     if verdict in ("supported", "contradicted") and against and against / len(basis) >= 0.25:
         level += 1
         downs.append(f"inconsistency: {against} of {len(basis)} studies point the other way")
@@ -173,8 +173,12 @@ def rate(claim: Claim, verdict: str, best: Sequence[Assessment], basis: Sequence
     if len(basis) < 2 and not (best_design in _REVIEWS and total_n >= 1000):
         very = not total_n or total_n < 300
         level += 2 if very else 1
-        downs.append("very serious imprecision: a single study" + (f" of {total_n} participants" if total_n else
-                     " of unstated size") if very else "imprecision: a single study")
+        downs.append(
+            "very serious imprecision: a single study"
+            + (f" of {total_n} participants" if total_n else " of unstated size")
+            if very
+            else "imprecision: a single study"
+        )
     elif total_n and total_n < 300 and best_design not in _REVIEWS:
         level += 1
         downs.append(f"imprecision: {total_n} participants in total")
@@ -186,8 +190,10 @@ def rate(claim: Claim, verdict: str, best: Sequence[Assessment], basis: Sequence
     # Indirectness.
     if basis_kind == "preclinical":
         level = max(level, 2)
-        downs.append("indirectness: only animal or in-vitro studies" + (
-            ", which never count as clinical evidence" if claim.clinical else ""))
+        downs.append(
+            "indirectness: only animal or in-vitro studies"
+            + (", which never count as clinical evidence" if claim.clinical else "")
+        )
     elif basis_kind == "species-unstated":
         level += 1
         downs.append("indirectness: the studies do not say whether they were in humans")
@@ -226,9 +232,19 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     if not informative:
         off = sum(a.direction.reason.startswith("off topic") for a in usable)
         detail = f" ({off} of {len(usable)} off topic: a reviewer can mark them relevant)" if off else ""
-        why = "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
-        return Grade(claim.id, "insufficient", "very-low", (*reasons, f"{why} -> insufficient, very-low"),
-                     counts_d, counts_r, None, tuple(excluded))
+        why = (
+            "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
+        )
+        return Grade(
+            claim.id,
+            "insufficient",
+            "very-low",
+            (*reasons, f"{why} -> insufficient, very-low"),
+            counts_d,
+            counts_r,
+            None,
+            tuple(excluded),
+        )
     human = [a for a in informative if a.study.species in HUMAN_SPECIES]
     unknown = [a for a in informative if a.study.species == "unknown"]
     preclinical = [a for a in informative if a.study.species in PRECLINICAL_SPECIES]
@@ -241,8 +257,11 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     verdict = verdict_of(best)
     level, start_why, downs = rate(claim, verdict, best, basis, basis_kind)
     parts = []
-    verbs = {"supports": ("supports", "support"), "contradicts": ("contradicts", "contradict"),
-             "mixed": ("is mixed", "are mixed")}
+    verbs = {
+        "supports": ("supports", "support"),
+        "contradicts": ("contradicts", "contradict"),
+        "mixed": ("is mixed", "are mixed"),
+    }
     for direction, (one, many) in verbs.items():
         group = [a for a in best if a.direction.direction == direction]
         if group:
@@ -259,8 +278,7 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     if others:
         c = _tally(others)
         reasons.append("Other studies: " + ", ".join(f"{n} {d}" for d, n in c.items()))
-    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best[0].study.design,
-                 tuple(excluded))
+    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best[0].study.design, tuple(excluded))
 
 
 @dataclass(frozen=True)
@@ -297,7 +315,9 @@ def pair_contradictions(claims: Sequence[Claim], grades: Sequence[Grade]) -> lis
                 fav, note = other, f"the evidence favours {other} ({b.verdict}, {b.strength})"
             else:
                 fav = None
-                note = (f"neither is favoured: {claim.id} is {a.verdict} ({a.strength}), "
-                        f"{other} is {b.verdict} ({b.strength})")
+                note = (
+                    f"neither is favoured: {claim.id} is {a.verdict} ({a.strength}), "
+                    f"{other} is {b.verdict} ({b.strength})"
+                )
             out.append(Contradiction((claim.id, other), fav, note))
     return out

@@ -34,7 +34,9 @@ def parse_annotations_csv(text: str, source: str, claim_ids: Set[str]) -> list[A
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("claim_id", "pmid", "reviewer") if c not in (reader.fieldnames or ())]
     if missing:
-        raise ImportFileError(f"{source}:1: missing column(s) {', '.join(missing)}; expected {', '.join(ANNOTATION_COLUMNS)}")
+        raise ImportFileError(
+            f"{source}:1: missing column(s) {', '.join(missing)}; expected {', '.join(ANNOTATION_COLUMNS)}"
+        )
     out = []
     for row in reader:
         line = reader.line_num
@@ -50,10 +52,20 @@ def parse_annotations_csv(text: str, source: str, claim_ids: Set[str]) -> list[A
             raise ImportFileError(f"{source}:{line}: relevant {relevant_text!r} must be yes, no or empty")
         direction = (row.get("direction") or "").strip().lower() or None
         if direction is not None and direction not in DIRECTIONS:
-            raise ImportFileError(f"{source}:{line}: direction {direction!r} must be one of {', '.join(DIRECTIONS)} or empty")
-        out.append(Annotation(claim_id=claim_id, pmid=pmid, reviewer=reviewer, relevant=_BOOL[relevant_text],
-                              direction=direction, note=(row.get("note") or "").strip(),
-                              updated_at=(row.get("updated_at") or "").strip()))
+            raise ImportFileError(
+                f"{source}:{line}: direction {direction!r} must be one of {', '.join(DIRECTIONS)} or empty"
+            )
+        out.append(
+            Annotation(
+                claim_id=claim_id,
+                pmid=pmid,
+                reviewer=reviewer,
+                relevant=_BOOL[relevant_text],
+                direction=direction,
+                note=(row.get("note") or "").strip(),
+                updated_at=(row.get("updated_at") or "").strip(),
+            )
+        )
     return out
 
 

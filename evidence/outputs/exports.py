@@ -1,9 +1,10 @@
 """Machine-readable exports of PubMed records: BibTeX, RIS, CSL-JSON, CSV; plus a dispatcher.
 
 ``select_records`` picks what to export from the cache (a claim's relevant studies, best
-evidence first, optionally by design); the formatters are pure: records in, text out. Retracted studies are left out by default; with
-``include_retracted=True`` they are kept but their title starts with "[RETRACTED]" and
-a note says so, so no reference manager can show them as ordinary citations.
+evidence first, optionally by design); the formatters are pure: records in, text out.
+Retracted studies are left out by default; with ``include_retracted=True`` they are kept
+but their title starts with "[RETRACTED]" and a note says so, so no reference manager can
+show them as ordinary citations.
 The formats and their fields are documented in docs/exports.md.
 """
 
@@ -38,8 +39,21 @@ __all__ = [
 
 FORMATS: tuple[str, ...] = (*STYLES, "bibtex", "ris", "csl-json", "csv")
 RETRACTION_NOTE = "Retracted publication: do not cite as evidence."
-CSV_COLUMNS = ("pmid", "title", "authors", "journal", "journal_abbreviation", "year", "volume", "issue",
-               "pages", "doi", "pmcid", "publication_types", "retracted")
+CSV_COLUMNS = (
+    "pmid",
+    "title",
+    "authors",
+    "journal",
+    "journal_abbreviation",
+    "year",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmcid",
+    "publication_types",
+    "retracted",
+)
 
 _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
 
@@ -222,8 +236,9 @@ def export_records(records: Iterable[Record], fmt: str, *, include_retracted: bo
     return writers[key](records, include_retracted=include_retracted)
 
 
-def select_records(registry: Registry, cache: Cache, *, claim_ids: Sequence[str] = (),
-                   designs: Sequence[str] = ()) -> list[Record]:
+def select_records(
+    registry: Registry, cache: Cache, *, claim_ids: Sequence[str] = (), designs: Sequence[str] = ()
+) -> list[Record]:
     """Records for export: the named claims' relevant studies (all cached records when none),
     optionally only those of the given designs.
 
@@ -232,11 +247,17 @@ def select_records(registry: Registry, cache: Cache, *, claim_ids: Sequence[str]
     wanted = set(designs)
     if claim_ids:
         evidence = assess_claims([registry.claim(c) for c in claim_ids], cache)
-        records = [a.record for ev in evidence.values() for a in ev.assessments
-                   if a.relevant and (not wanted or a.study.design in wanted)]
+        records = [
+            a.record
+            for ev in evidence.values()
+            for a in ev.assessments
+            if a.relevant and (not wanted or a.study.design in wanted)
+        ]
     else:
         everything = list(cache.iter_records())
         studies = classify_records(cache, everything) if wanted else {}
         records = [r for r in everything if not wanted or studies[r.pmid].design in wanted]
-    seen: set[str] = set()
-    return [r for r in records if not (r.pmid in seen or seen.add(r.pmid))]
+    first: dict[str, Record] = {}
+    for r in records:
+        first.setdefault(r.pmid, r)
+    return list(first.values())

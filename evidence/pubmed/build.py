@@ -139,10 +139,13 @@ def build_esearch(
     params += creds.params()
     dates = ""
     if mindate is not None or maxdate is not None:
-        dates = f" ({datetype} {format_date(mindate) if mindate else '...'}-{format_date(maxdate) if maxdate else '...'})"
+        lo = format_date(mindate) if mindate else "..."
+        hi = format_date(maxdate) if maxdate else "..."
+        dates = f" ({datetype} {lo}-{hi})"
     summary = f"esearch for term '{_short(term)}'{dates}"
-    return Request(_choose_method(params, force_post=force_post), base_url + "esearch.fcgi",
-                   tuple(params), "esearch", summary)
+    return Request(
+        _choose_method(params, force_post=force_post), base_url + "esearch.fcgi", tuple(params), "esearch", summary
+    )
 
 
 def _clean_ids(ids: Sequence[str]) -> list[str]:
@@ -162,9 +165,15 @@ def build_efetch(base_url: str, ids: Sequence[str], creds: Credentials, *, force
         raise ValueError("efetch needs at least one id")
     params = [("db", "pubmed"), ("id", ",".join(clean)), ("retmode", "xml")] + creds.params()
     summary = f"efetch of {len(clean)} id{'s' if len(clean) != 1 else ''}" + (
-        f" ({clean[0]})" if len(clean) == 1 else f" ({clean[0]}...{clean[-1]})")
-    return Request(_choose_method(params, len(clean), force_post=force_post), base_url + "efetch.fcgi",
-                   tuple(params), "efetch", summary)
+        f" ({clean[0]})" if len(clean) == 1 else f" ({clean[0]}...{clean[-1]})"
+    )
+    return Request(
+        _choose_method(params, len(clean), force_post=force_post),
+        base_url + "efetch.fcgi",
+        tuple(params),
+        "efetch",
+        summary,
+    )
 
 
 _TRANSIENT = re.compile(r"backend failed|temporar|timed? ?out|unavailable|try again|internal", re.I)
@@ -175,7 +184,9 @@ def _classify(message: str) -> EutilsReplyError:
     if _CAP.search(message):
         return EutilsReplyError(
             f"NCBI refused to page past its 9,999-record esearch cap ({' '.join(message.split())}); "
-            "narrow the query or its date range", transient=False)
+            "narrow the query or its date range",
+            transient=False,
+        )
     return EutilsReplyError(" ".join(message.split()), transient=bool(_TRANSIENT.search(message)))
 
 
@@ -185,8 +196,7 @@ def _errors(root: etree._Element) -> list[str]:
 
 def _parse_xml(body: bytes, what: str) -> etree._Element:
     try:
-        return etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True,
-                                                             huge_tree=True))
+        return etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise TruncatedResponse(f"{what} reply is not complete XML ({len(body)} bytes): {exc}") from None
 
@@ -205,7 +215,8 @@ def parse_esearch(body: bytes) -> SearchResult:
     ids = tuple(i.text.strip() for i in root.findall("IdList/Id") if i.text and i.text.strip())
     warnings = tuple(
         f"{el.tag}: {el.text.strip()}"
-        for el in root.xpath("ErrorList/* | WarningList/*")
+        for group in ("ErrorList", "WarningList")
+        for el in root.iterfind(f"{group}/*")
         if isinstance(el.tag, str) and el.text and el.text.strip()
     )
 
@@ -213,8 +224,14 @@ def parse_esearch(body: bytes) -> SearchResult:
         value = root.findtext(tag)
         return value.strip() if value and value.strip() else None
 
-    return SearchResult(count=int(count_text), ids=ids, webenv=text("WebEnv"), query_key=text("QueryKey"),
-                        query_translation=text("QueryTranslation"), warnings=warnings)
+    return SearchResult(
+        count=int(count_text),
+        ids=ids,
+        webenv=text("WebEnv"),
+        query_key=text("QueryKey"),
+        query_translation=text("QueryTranslation"),
+        warnings=warnings,
+    )
 
 
 def check_efetch(body: bytes) -> None:
@@ -232,7 +249,6 @@ def check_efetch(body: bytes) -> None:
         raise _classify("; ".join(errors))
     stripped = body.rstrip()
     if b"<PubmedArticleSet" not in head:
-        raise TruncatedResponse(f"efetch reply is not a PubmedArticleSet ({len(body)} bytes, "
-                                f"starts {head[:80]!r})")
+        raise TruncatedResponse(f"efetch reply is not a PubmedArticleSet ({len(body)} bytes, starts {head[:80]!r})")
     if not (stripped.endswith((b"</PubmedArticleSet>", b"<PubmedArticleSet/>"))):
         raise TruncatedResponse(f"efetch reply ends before </PubmedArticleSet> ({len(body)} bytes)")

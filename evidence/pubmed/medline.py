@@ -145,12 +145,12 @@ def _medline_record(fields: list[tuple[int, str, str]], first_line: int, name: s
     if not pmid or not pmid.isdigit():
         what = f"PMID {pmid!r} is not a number" if pmid else "the record has no PMID line"
         raise ImportFileError(f"{name}, line {first_line}: {what}; every PubMed record starts with 'PMID- <number>'")
-    ids = {}
+    ids: dict[str, str] = {}
     for value in values.get("AID", []) + values.get("LID", []):  # AID (ArticleIdList) before LID
         m = re.match(r"^(.*?)\s*\[(\w+)\]$", value)
         if m:
             ids.setdefault(m.group(2), m.group(1))
-    history = {}
+    history: dict[str, str | None] = {}
     for value in values.get("PHST", []):
         m = _PHST_RE.match(value)
         if m:

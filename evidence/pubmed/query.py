@@ -30,33 +30,164 @@ HUMANS_FILTER = "NOT (animals[mh] NOT humans[mh])"
 FIELD_TAGS: frozenset[str] = frozenset(
     {
         # short forms
-        "ad", "aid", "all", "au", "auid", "book", "cn", "cois", "crdt", "dcom", "dp",
-        "ed", "edat", "filter", "fau", "fir", "gr", "ip", "ir", "isbn", "jour", "jid",
-        "la", "lastau", "1au", "lid", "lr", "majr", "mdat", "mesh", "mh", "mhda", "nm",
-        "ot", "pa", "pg", "pl", "pmid", "ps", "pt", "pubn", "rn", "sb", "sh", "si", "ta",
-        "ti", "tiab", "tt", "tw", "uid", "vi", "ab", "pmc", "pmcid", "mid", "so",
-        "mh:noexp", "mesh:noexp", "majr:noexp", "sh:noexp", "pt:noexp",
+        "ad",
+        "aid",
+        "all",
+        "au",
+        "auid",
+        "book",
+        "cn",
+        "cois",
+        "crdt",
+        "dcom",
+        "dp",
+        "ed",
+        "edat",
+        "filter",
+        "fau",
+        "fir",
+        "gr",
+        "ip",
+        "ir",
+        "isbn",
+        "jour",
+        "jid",
+        "la",
+        "lastau",
+        "1au",
+        "lid",
+        "lr",
+        "majr",
+        "mdat",
+        "mesh",
+        "mh",
+        "mhda",
+        "nm",
+        "ot",
+        "pa",
+        "pg",
+        "pl",
+        "pmid",
+        "ps",
+        "pt",
+        "pubn",
+        "rn",
+        "sb",
+        "sh",
+        "si",
+        "ta",
+        "ti",
+        "tiab",
+        "tt",
+        "tw",
+        "uid",
+        "vi",
+        "ab",
+        "pmc",
+        "pmcid",
+        "mid",
+        "so",
+        "mh:noexp",
+        "mesh:noexp",
+        "majr:noexp",
+        "sh:noexp",
+        "pt:noexp",
         # long forms
-        "affiliation", "all fields", "author", "author - first", "author - last",
-        "author - full", "author - identifier", "author - corporate", "corporate author",
-        "abstract", "conflict of interest statement", "date - completion",
-        "date - create", "date - entry", "date - mesh", "date - modification",
-        "date - publication", "ec/rn number", "editor", "entry date", "grant number", "investigator", "investigator - full", "issue",
-        "journal", "language", "location id", "mesh date", "mesh major topic",
-        "mesh subheading", "mesh terms", "mesh terms:noexp", "mesh major topic:noexp",
-        "modification date", "nlm unique id", "other term", "pagination",
-        "personal name as subject", "pharmacological action", "place of publication",
-        "publication date", "publication type", "publisher", "secondary source id",
-        "subheading", "subset", "substance name", "supplementary concept", "text word",
-        "text words", "title", "title/abstract", "transliterated title", "volume",
-        "publication type:noexp", "date - entrez", "grants and funding",
-        "subject - personal name", "conflict of interest statements", "publisher id",
-        "print publication date", "electronic publication date", "author cluster id",
+        "affiliation",
+        "all fields",
+        "author",
+        "author - first",
+        "author - last",
+        "author - full",
+        "author - identifier",
+        "author - corporate",
+        "corporate author",
+        "abstract",
+        "conflict of interest statement",
+        "date - completion",
+        "date - create",
+        "date - entry",
+        "date - mesh",
+        "date - modification",
+        "date - publication",
+        "ec/rn number",
+        "editor",
+        "entry date",
+        "grant number",
+        "investigator",
+        "investigator - full",
+        "issue",
+        "journal",
+        "language",
+        "location id",
+        "mesh date",
+        "mesh major topic",
+        "mesh subheading",
+        "mesh terms",
+        "mesh terms:noexp",
+        "mesh major topic:noexp",
+        "modification date",
+        "nlm unique id",
+        "other term",
+        "pagination",
+        "personal name as subject",
+        "pharmacological action",
+        "place of publication",
+        "publication date",
+        "publication type",
+        "publisher",
+        "secondary source id",
+        "subheading",
+        "subset",
+        "substance name",
+        "supplementary concept",
+        "text word",
+        "text words",
+        "title",
+        "title/abstract",
+        "transliterated title",
+        "volume",
+        "publication type:noexp",
+        "date - entrez",
+        "grants and funding",
+        "subject - personal name",
+        "conflict of interest statements",
+        "publisher id",
+        "print publication date",
+        "electronic publication date",
+        "author cluster id",
         "extended pmid",
         # internal names, as ESearch's EInfo field list gives them (also accepted as tags)
-        "titl", "word", "auth", "affl", "ecno", "subs", "pdat", "vol", "page", "ptyp",
-        "lang", "iss", "subh", "otrm", "invr", "coln", "cnty", "papx", "grnt", "cdat",
-        "pid", "faut", "full", "finv", "laut", "ppdt", "epdt", "aucl", "eid", "filt",
+        "titl",
+        "word",
+        "auth",
+        "affl",
+        "ecno",
+        "subs",
+        "pdat",
+        "vol",
+        "page",
+        "ptyp",
+        "lang",
+        "iss",
+        "subh",
+        "otrm",
+        "invr",
+        "coln",
+        "cnty",
+        "papx",
+        "grnt",
+        "cdat",
+        "pid",
+        "faut",
+        "full",
+        "finv",
+        "laut",
+        "ppdt",
+        "epdt",
+        "aucl",
+        "eid",
+        "filt",
     }
 )
 
@@ -95,7 +226,7 @@ def _tokenise(query: str, problems: list[str]) -> list[_Token]:
             if end < 0:
                 problems.append(
                     f"unbalanced double quote at column {i + 1}: the phrase is never closed; "
-                    'close it (PubMed would otherwise search the rest of the query as one phrase)'
+                    "close it (PubMed would otherwise search the rest of the query as one phrase)"
                 )
                 tokens.append(_Token("phrase", query[i:], i + 1))
                 break
@@ -155,11 +286,17 @@ def _check_operators(tokens: list[_Token], problems: list[str]) -> None:
         elif prev is None:
             problems.append(f"dangling Boolean operator: query starts with '{tok.text}'; remove it")
         elif nxt is None:
-            problems.append(f"dangling Boolean operator: query ends with '{tok.text}' at column {tok.col}; add a term or remove it")
+            problems.append(
+                f"dangling Boolean operator: query ends with '{tok.text}' at column {tok.col}; add a term or remove it"
+            )
         elif prev.kind == "(":
-            problems.append(f"dangling Boolean operator: '({tok.text}' at column {tok.col}; a group cannot start with an operator")
+            problems.append(
+                f"dangling Boolean operator: '({tok.text}' at column {tok.col}; a group cannot start with an operator"
+            )
         elif nxt.kind == ")":
-            problems.append(f"dangling Boolean operator: '{tok.text})' at column {tok.col}; a group cannot end with an operator")
+            problems.append(
+                f"dangling Boolean operator: '{tok.text})' at column {tok.col}; a group cannot end with an operator"
+            )
 
 
 def _check_tags(tokens: list[_Token], problems: list[str]) -> None:
@@ -172,7 +309,9 @@ def _check_tags(tokens: list[_Token], problems: list[str]) -> None:
                 "Use a real tag such as [mh], [majr], [tiab], [ti], [pt], [la], [dp]"
             )
         if k == 0 or tokens[k - 1].kind not in {"term", "phrase"}:
-            problems.append(f"field tag [{tok.text}] at column {tok.col} follows no term; write it right after a word or \"phrase\"")
+            problems.append(
+                f'field tag [{tok.text}] at column {tok.col} follows no term; write it right after a word or "phrase"'
+            )
 
 
 def _check_lowercase_booleans(tokens: list[_Token], problems: list[str]) -> None:
@@ -197,7 +336,7 @@ def query_problems(query: str) -> list[str]:
     problems: list[str] = []
     for m in re.finditer(r"[\u201c\u201d\u201e\u201f]", query):
         problems.append(
-            f"typographic quote {m.group()!r} at column {m.start() + 1}; PubMed phrases need straight double quotes (\")"
+            f'typographic quote {m.group()!r} at column {m.start() + 1}; PubMed phrases need straight double quotes (")'
         )
     tokens = _tokenise(query, problems)
     _check_parentheses(tokens, problems)

@@ -183,7 +183,8 @@ def _ids(id_lists: list[etree._Element | None], elocations: list[etree._Element]
                 doi = value
             elif kind == "pmc" and value and pmcid is None:
                 pmcid = value if value.upper().startswith("PMC") else f"PMC{value}"
-    valid_dois = (e.text.strip() for e in elocations if e.get("EIdType") == "doi" and e.get("ValidYN") != "N" and e.text)
+    valid_dois = (e.text.strip() for e in elocations
+                  if e.get("EIdType") == "doi" and e.get("ValidYN") != "N" and e.text)
     return doi or next(valid_dois, None), pmcid
 
 

@@ -1,0 +1,107 @@
+"""Cached loaders and the empty states: every input is an argument, keyed on the cache's fingerprint.
+
+A refresh or a review changes ``Cache.fingerprint()``, so the next rerun shows it at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+import streamlit as st
+
+from evidence import dashboard as dv
+from evidence.cache import Cache
+from evidence.errors import CacheError
+from evidence.grading.service import ClaimEvidence, ClaimGrade
+from evidence.registry import Registry, load_registry
+from evidence.settings import Settings
+
+# (cache path, queries path, queries mtime, cache fingerprint): what every cached loader is keyed on.
+LoaderKey = tuple[str, str, int, tuple[Any, ...]]
+RUN_HELP = "evidence check      # validate queries.yaml\nevidence refresh    # fetch the studies\nstreamlit run app.py"
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_registry(queries: str, mtime_ns: int) -> Registry:
+    return load_registry(queries)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id: str,
+                          claim_key: tuple[Any, ...]) -> ClaimEvidence:
+    """One claim's evidence. Keyed per claim, so a review recomputes only its own claim."""
+    from evidence.grading.service import assess_claims
+
+    claim = cached_registry(queries, mtime_ns).claim(claim_id)
+    with Cache(cache_path, readonly=True) as cache:
+        return assess_claims([claim], cache, summaries=True)[claim_id]
+
+
+@st.cache_resource(show_spinner="Grading the evidence…", max_entries=4)
+def cached_evidence(cache_path: str, queries: str, mtime_ns: int,
+                    fingerprint: tuple[Any, ...]) -> tuple[dict[str, ClaimGrade], pd.DataFrame]:
+    """(grade by claim id, overview frame) for one state of the cache and registry.
+
+    Grades come from the last refresh's snapshots while they are current (``grade_claims``);
+    a claim reviewed or changed since is regraded.
+    """
+    from evidence.grading.service import grade_claims
+
+    registry = cached_registry(queries, mtime_ns)
+    with Cache(cache_path, readonly=True) as cache:
+        grades = grade_claims(registry.claims, cache)
+        state = cache.claims_overview()
+        last_refreshed = dict(zip(state["claim_id"], state["last_success"], strict=True))
+        overview = dv.overview_frame(registry.claims, grades, last_refreshed)
+    return grades, overview
+
+
+def _claim_key(fingerprint: tuple[Any, ...], claim_id: str, cache: Cache) -> tuple[Any, ...]:
+    # fingerprint = (last run, last change, last annotation time, annotations, memberships):
+    # a claim's own key swaps the global annotation parts for that claim's annotations.
+    notes = tuple((a.pmid, a.reviewer, a.relevant, a.direction, a.note, a.updated_at)
+                  for a in cache.annotations(claim_id))
+    return (fingerprint[0], fingerprint[1], fingerprint[4], notes)
+
+
+def claim_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple[Any, ...], claim_id: str,
+                   cache: Cache) -> ClaimEvidence:
+    """One claim's evidence, keyed on that claim's own state (its reviews), see cached_claim_evidence."""
+    return cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, _claim_key(fingerprint, claim_id, cache))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_studies(cache_path: str, queries: str, mtime_ns: int, claim_key: tuple[Any, ...],
+                   claim_id: str) -> pd.DataFrame:
+    return dv.studies_frame(cached_claim_evidence(cache_path, queries, mtime_ns, claim_id, claim_key))
+
+
+
+def empty_state(cache_path: Path, why: str) -> NoReturn:
+    st.title("No evidence yet")
+    st.info(f"{why} The dashboard shows only studies fetched from PubMed into `{cache_path}`. Run:")
+    st.code(RUN_HELP, language="bash")
+    st.stop()
+    raise AssertionError("unreachable: st.stop() raises")
+
+
+def open_cache(settings: Settings) -> Cache:
+    if not settings.cache.exists():
+        empty_state(settings.cache, f"There is no cache at `{settings.cache}` yet.")
+    try:
+        return Cache(settings.cache, readonly=True)
+    except CacheError as exc:
+        st.error(f"The cache cannot be read: {exc}")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
