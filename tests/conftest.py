@@ -72,5 +72,23 @@ def _loopback_only():
         return real_connect_ex(self, address)
 
     socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+    _REAL_CONNECT[:] = [real_connect, real_connect_ex]
     yield
     socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
+
+
+_REAL_CONNECT: list = []
+
+
+@pytest.fixture()
+def real_network(request):
+    """Lift the loopback guard for one test, and only for tests marked ``ncbi_live``
+    (opt-in: ``pytest -m ncbi_live``; the default run deselects them)."""
+    import socket
+
+    if request.node.get_closest_marker("ncbi_live") is None:
+        raise RuntimeError("real_network is only for tests marked ncbi_live")
+    guarded = socket.socket.connect, socket.socket.connect_ex
+    socket.socket.connect, socket.socket.connect_ex = _REAL_CONNECT
+    yield
+    socket.socket.connect, socket.socket.connect_ex = guarded

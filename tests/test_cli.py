@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import evidence
 from evidence import cli
 from evidence.cache import Cache
 from evidence.cache.lock import refresh_lock
@@ -17,14 +16,6 @@ from evidence.models import Record
 
 REPO = Path(__file__).resolve().parents[1]
 SUBCOMMANDS = ["refresh", "claims", "check", "show", "report", "export", "import", "digest", "annotations"]
-
-
-def test_public_surface_is_importable_and_listed_once():
-    for name in evidence.__all__:
-        assert hasattr(evidence, name), name
-    assert len(set(evidence.__all__)) == len(evidence.__all__)
-    # The documented entry points are part of it.
-    assert {"refresh", "load_registry", "Cache", "EutilsClient", "grade", "EvidenceError"} <= set(evidence.__all__)
 
 
 def test_import_has_no_side_effects():

@@ -100,6 +100,7 @@ def _md(text: Any) -> str:
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
+    """The report as Markdown: one section per claim, its reasons, a table of its studies."""
     lines = ["# Evidence report", ""]
     if report.get("generated_at"):
         lines += [f"Generated {_md(report['generated_at'])}.", ""]
@@ -124,6 +125,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
 
 
 def render_html(report: Mapping[str, Any]) -> str:
+    """The report as one self-contained, escaped HTML page."""
     e = escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><title>Evidence report</title>',
            "<style>body{font-family:sans-serif;max-width:60rem;margin:auto}table{border-collapse:collapse}"
