@@ -8,9 +8,9 @@ import pytest
 
 from evidence.grading.classify import StudyClass
 from evidence.grading.direction import Direction
-from evidence.grading.grade import STRENGTHS, Assessment, assess, grade, pair_contradictions, strength_ceiling
+from evidence.grading.grade import Assessment, assess, grade, pair_contradictions, strength_ceiling
 from evidence.models import AbstractSection, Annotation, Claim, Record
-from evidence.vocabulary import TIERS
+from evidence.vocabulary import STRENGTHS, TIERS
 
 CLAIM = Claim(id="c1", article="a1", quote="q", statement="Drug X reduces pain", kind="efficacy", query="x")
 MECH = Claim(id="m1", article="a1", quote="q", statement="Drug X blocks NMDA receptors", kind="mechanism", query="x")
@@ -181,8 +181,19 @@ def test_pair_contradictions(va, sa, vb, sb, favours):
     assert ("neither" in pairs[0].note) == (favours is None)
 
 
-def test_insufficient_says_how_many_studies_were_off_topic():
-    off = Assessment(Record(pmid="1"), study("rct").study, Direction("unclear", "", 0.1, "off topic: never mentions x"))
+def test_off_topic_studies_are_set_aside_and_counted():
+    off = assess(CLAIM, Record(pmid="1"), study=study("rct").study,
+                 direction=Direction("unclear", "", 0.1, "off topic: never mentions x", on_topic=False))
+    assert not off.relevant and off.relevance_reason.startswith("not about this claim (rules judge")
     g = grade(CLAIM, [off, study("rct", "unclear", pmid="2")])
     assert (g.verdict, g.strength) == ("insufficient", "very-low")
-    assert "1 of 2 off topic" in g.reasons[-1]
+    assert "(1 other set aside as off topic)" in g.reasons[-1]
+    assert any(r.startswith("Set aside as not about this claim: 1 study (PMID 1)") for r in g.reasons)
+    assert ("1", off.relevance_reason) in g.excluded
+
+
+def test_a_reviewer_can_bring_an_off_topic_study_back():
+    direction = Direction("supports", "Ketamine helped.", 0.3, "x", on_topic=False)
+    back = assess(CLAIM, Record(pmid="1"), Annotation(CLAIM.id, "1", "Dr Lee", relevant=True),
+                  study=study("rct").study, direction=direction)
+    assert back.relevant and back.reviewed_by == "Dr Lee"

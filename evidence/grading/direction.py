@@ -40,10 +40,14 @@ _I = re.IGNORECASE
 
 @dataclass(frozen=True)
 class Direction:
+    """How one study's finding reads against one claim, with the sentence and reason behind it."""
+
     direction: str  # supports, contradicts, mixed, unclear
     sentence: str  # the sentence that decided it ("" when none did)
     confidence: float  # 0-1, how clear-cut the cues were
     reason: str
+    judge: str = "rules"  # who decided: "rules", "model <name>", "reviewer <name>"
+    on_topic: bool = True  # False: the study is not about this claim; it is set aside, not graded
 
 
 # Null findings: the study looked and found nothing (or found the opposite of "works").
@@ -422,6 +426,7 @@ def judge_direction(claim: Claim, record: Record) -> Direction:
             "",
             0.1,
             f"off topic: the record never mentions {' or '.join(agents)}; a reviewer can mark it relevant",
+            on_topic=False,
         )
     topic = claim_topic(claim)
     if topic and not topic & _words(f"{record.title} {text}"):
@@ -431,6 +436,7 @@ def judge_direction(claim: Claim, record: Record) -> Direction:
             0.1,
             "off topic: neither the title nor the conclusion mentions the "
             f"claim's subject ({', '.join(sorted(topic)[:6])}); a reviewer can mark it relevant",
+            on_topic=False,
         )
     result = judge_conclusion(claim.statement, text, claim.polarity, claim.support_terms, claim.contradict_terms)
     return Direction(result.direction, result.sentence, result.confidence, f"from {source}; {result.reason}")
@@ -443,4 +449,5 @@ def apply_annotation(direction: Direction, annotation: Annotation | None) -> Dir
     if annotation.direction not in DIRECTIONS:
         return direction
     note = f": {annotation.note}" if annotation.note else ""
-    return Direction(annotation.direction, direction.sentence, 1.0, f"reviewed by {annotation.reviewer}{note}")
+    return Direction(annotation.direction, direction.sentence, 1.0, f"reviewed by {annotation.reviewer}{note}",
+                     judge=f"reviewer {annotation.reviewer}", on_topic=True)

@@ -63,12 +63,16 @@ def assess(claim: Claim, record: Record, annotation: Annotation | None = None, *
     """
     study = study if study is not None else classify(record)
     direction = apply_annotation(direction if direction is not None else judge_direction(claim, record), annotation)
-    relevant, why, reviewer = True, "", None
+    relevant, why, reviewer = direction.on_topic, "", None
+    if not relevant:
+        why = f"not about this claim ({direction.judge} judge: {direction.reason})"
     if annotation is not None:
         reviewer = annotation.reviewer
+        note = f": {annotation.note}" if annotation.note else ""
         if annotation.relevant is False:
-            note = f": {annotation.note}" if annotation.note else ""
             relevant, why = False, f"not relevant (reviewed by {annotation.reviewer}{note})"
+        elif annotation.relevant is True and not relevant:
+            relevant, why = True, ""  # the reviewer says it is about the claim: it counts
     return Assessment(record, study, direction, relevant, why, reviewer)
 
 
@@ -203,6 +207,20 @@ def rate(claim: Claim, verdict: str, best: Sequence[Assessment], basis: Sequence
     return level, start_why, downs
 
 
+def _excluded_reasons(excluded: Sequence[tuple[str, str]]) -> list[str]:
+    """Each exclusion named; the judge's "not about this claim" ones counted, as they can be many."""
+    off = [p for p, why in excluded if why.startswith("not about this claim")]
+    named = [(p, why) for p, why in excluded if not why.startswith("not about this claim")]
+    out = []
+    if named:
+        out.append("Excluded: " + "; ".join(f"PMID {p} ({why})" for p, why in named))
+    if off:
+        shown = ", ".join(off[:10]) + (f" and {len(off) - 10} more" if len(off) > 10 else "")
+        out.append(f"Set aside as not about this claim: {len(off)} stud{'y' if len(off) == 1 else 'ies'} "
+                   f"(PMID {shown}); a reviewer can mark one relevant")
+    return out
+
+
 def _excluded(studies: Sequence[Assessment]) -> list[tuple[str, str]]:
     excluded: list[tuple[str, str]] = []
     for a in studies:
@@ -226,12 +244,11 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     reasons: list[str] = []
     if not studies:
         return Grade(claim.id, "insufficient", "very-low", ("no studies in the cache: run `evidence refresh`",))
-    if excluded:
-        reasons.append("Excluded: " + "; ".join(f"PMID {p} ({why})" for p, why in excluded))
+    reasons.extend(_excluded_reasons(excluded))
     informative = [a for a in usable if a.direction.direction != "unclear"]
     if not informative:
-        off = sum(a.direction.reason.startswith("off topic") for a in usable)
-        detail = f" ({off} of {len(usable)} off topic: a reviewer can mark them relevant)" if off else ""
+        off = sum(1 for _, why in excluded if why.startswith("not about this claim"))
+        detail = f" ({off} other{'s' if off != 1 else ''} set aside as off topic)" if off else ""
         why = (
             "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
         )
