@@ -197,3 +197,14 @@ def test_a_reviewer_can_bring_an_off_topic_study_back():
     back = assess(CLAIM, Record(pmid="1"), Annotation(CLAIM.id, "1", "Dr Lee", relevant=True),
                   study=study("rct").study, direction=direction)
     assert back.relevant and back.reviewed_by == "Dr Lee"
+
+
+def test_reviewer_decisions_are_named_in_the_grade():
+    set_aside = assess(CLAIM, Record(pmid="1"), Annotation(CLAIM.id, "1", "Dr Lee", relevant=False),
+                       study=study("rct").study, direction=Direction("supports", "s", 0.5, "x"))
+    read = assess(CLAIM, Record(pmid="2"), Annotation(CLAIM.id, "2", "Dr Kim", direction="contradicts"),
+                  study=study("rct").study, direction=Direction("supports", "s", 0.5, "x"))
+    g = grade(CLAIM, [set_aside, read])
+    assert g.reviewed == (("1", "set aside as not relevant by Dr Lee"), ("2", "read as contradicts by Dr Kim"))
+    assert any(r.startswith("Reviewer decisions: PMID 1 set aside") and "Dr Kim" in r for r in g.reasons)
+    assert g.basis == ("2",) and g.factors[0][0] == "start"

@@ -45,6 +45,14 @@ class Assessment:
 
 @dataclass(frozen=True)
 class Grade:
+    """A claim's verdict and strength, with every reason; the structured parts are for display.
+
+    ``factors`` are GRADE's steps as (kind, text): kind "start" (the starting certainty),
+    "down" (a reason for rating down), "up" (for rating up). ``basis`` holds the PMIDs the
+    verdict rests on (best first); ``reviewed`` names each reviewer decision that changed the
+    grade's inputs, as (pmid, what the reviewer decided).
+    """
+
     claim_id: str
     verdict: str
     strength: str
@@ -53,6 +61,9 @@ class Grade:
     counts_by_direction: tuple[tuple[str, int], ...] = ()
     best_design: str | None = None
     excluded: tuple[tuple[str, str], ...] = ()  # (pmid, why)
+    factors: tuple[tuple[str, str], ...] = ()
+    basis: tuple[str, ...] = ()
+    reviewed: tuple[tuple[str, str], ...] = ()
 
 
 def assess(claim: Claim, record: Record, annotation: Annotation | None = None, *,
@@ -221,6 +232,19 @@ def _excluded_reasons(excluded: Sequence[tuple[str, str]]) -> list[str]:
     return out
 
 
+def _reviewed(studies: Sequence[Assessment]) -> tuple[tuple[str, str], ...]:
+    """(pmid, what a reviewer decided) for each study whose direction or relevance a reviewer set."""
+    out = []
+    for a in studies:
+        if a.reviewed_by is None:
+            continue
+        if not a.relevant and a.relevance_reason.startswith("not relevant (reviewed"):
+            out.append((a.record.pmid, f"set aside as not relevant by {a.reviewed_by}"))
+        elif a.direction.judge.startswith("reviewer"):
+            out.append((a.record.pmid, f"read as {a.direction.direction} by {a.reviewed_by}"))
+    return tuple(out)
+
+
 def _excluded(studies: Sequence[Assessment]) -> list[tuple[str, str]]:
     excluded: list[tuple[str, str]] = []
     for a in studies:
@@ -290,12 +314,17 @@ def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     reasons.insert(0, f"Best evidence: {summary} -> {verdict}, {strength}")
     reasons.append(f"Starting point: {start_why}")
     reasons.extend(f"Rated down for {d}" for d in downs)
+    reviewed = _reviewed(studies)
+    if reviewed:
+        reasons.append("Reviewer decisions: " + "; ".join(f"PMID {p} {what}" for p, what in reviewed))
     in_best, in_basis = {id(a) for a in best}, {id(a) for a in basis}  # identity: records compare slowly
     others = [a for a in informative if id(a) not in in_best and id(a) in in_basis]
     if others:
         c = _tally(others)
         reasons.append("Other studies: " + ", ".join(f"{n} {d}" for d, n in c.items()))
-    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best[0].study.design, tuple(excluded))
+    factors = (("start", start_why), *(("down", d) for d in downs))
+    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best[0].study.design,
+                 tuple(excluded), factors, tuple(a.record.pmid for a in sorted(basis, key=best_first)), reviewed)
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,9 @@ class ClaimGrade:
     def from_json(cls, text: str) -> ClaimGrade:
         data = json.loads(text)
         g = data["grade"]
-        grade = Grade(g["claim_id"], g["verdict"], g["strength"], tuple(g["reasons"]),
-                      tuple(tuple(x) for x in g["counts_by_design"]), tuple(tuple(x) for x in g["counts_by_direction"]),
-                      g["best_design"], tuple(tuple(x) for x in g["excluded"]))
+        pairs = ("counts_by_design", "counts_by_direction", "excluded", "factors", "reviewed")
+        grade = Grade(**{**g, "reasons": tuple(g["reasons"]), "basis": tuple(g.get("basis", ())),
+                         **{k: tuple(tuple(x) for x in g.get(k, ())) for k in pairs}})
         return cls(grade, data["studies"], data["newest_year"], from_snapshot=True)
 
 
