@@ -22,6 +22,7 @@ __all__ = [
     "record_from_dict",
     "Article",
     "Claim",
+    "Quantity",
     "Annotation",
     "MONTHS",
     "month_number",
@@ -179,6 +180,29 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A number a claim asserts: "up to 70% respond", "within hours or days", "lasts weeks".
+
+    ``kind`` proportion | onset | duration; ``bound`` about | up-to | at-least | at-most |
+    within | between (``value_to`` is the upper end of "between"); ``unit`` % or a time unit;
+    ``of`` says what is counted or timed ("response", "non-response", "improvement").
+    """
+
+    kind: str
+    value: float
+    unit: str
+    bound: str = "about"
+    value_to: float | None = None
+    of: str = ""
+
+    @property
+    def text(self) -> str:
+        """How a reason names it: "up-to 70 % (response)"."""
+        span = f"{self.value:g}" + (f"-{self.value_to:g}" if self.value_to is not None else "")
+        return f"{self.kind} {self.bound} {span} {self.unit}" + (f" ({self.of})" if self.of else "")
+
+
+@dataclass(frozen=True)
 class Claim:
     """One factual claim an article makes, with the PubMed query that tests it.
 
@@ -189,6 +213,12 @@ class Claim:
       - "increase" / "decrease": a directional change in ``outcome``
     ``support_terms`` / ``contradict_terms`` are optional claim-specific words whose
     presence in a conclusion signals support or contradiction.
+
+    What the direction judge reads a study against (all optional, see docs/claims.md):
+    ``intervention_terms`` / ``outcome_terms`` / ``population_terms`` / ``comparator_terms``
+    are synonyms that show a study is about the claim; ``valence`` says whether the claimed
+    effect is a benefit or a harm (default: harm for safety claims, else benefit);
+    ``modality`` how the article asserts it; ``quantities`` the numbers it asserts.
     """
 
     id: str
@@ -210,7 +240,19 @@ class Claim:
     support_terms: tuple[str, ...] = ()
     contradict_terms: tuple[str, ...] = ()
     note: str | None = None  # why a claim was split or merged, caveats
+    intervention_terms: tuple[str, ...] = ()
+    outcome_terms: tuple[str, ...] = ()
+    population_terms: tuple[str, ...] = ()
+    comparator_terms: tuple[str, ...] = ()
+    valence: str | None = None  # benefit | harm; None: harm for safety claims, else benefit
+    modality: str = "asserted"
+    quantities: tuple[Quantity, ...] = ()
     line: int | None = None  # line in queries.yaml, for error messages
+
+    @property
+    def harm(self) -> bool:
+        """True when the claimed effect is a harm (a side effect, a risk, an impairment)."""
+        return (self.valence or ("harm" if self.kind == "safety" else "benefit")) == "harm"
 
     @property
     def clinical(self) -> bool:

@@ -21,6 +21,11 @@ __all__ = [
     "KINDS",
     "CLINICAL_KINDS",
     "POLARITIES",
+    "VALENCES",
+    "MODALITIES",
+    "QUANTITY_KINDS",
+    "BOUNDS",
+    "UNITS",
     "RETRACTED_TYPE",
     "RETRACTION_LINK",
     "design_name",
@@ -48,6 +53,8 @@ TIERS: dict[str, int] = {
     "case-series": 4,
     "case-report": 5,
     "guideline": 5,
+    "animal": 5,  # laboratory experiments: OCEBM level 5, mechanism-based evidence
+    "in-vitro": 5,
     "narrative-review": 6,
     "editorial": 6,
     "other": 7,
@@ -65,6 +72,8 @@ _DESIGN_NAMES: dict[str, tuple[str, str]] = {
     "case-series": ("case series", "case series"),
     "case-report": ("case report", "case reports"),
     "guideline": ("guideline", "guidelines"),
+    "animal": ("animal study", "animal studies"),
+    "in-vitro": ("in-vitro study", "in-vitro studies"),
     "narrative-review": ("narrative review", "narrative reviews"),
     "editorial": ("editorial/letter", "editorials/letters"),
     "other": ("other record", "other records"),
@@ -79,6 +88,17 @@ PRECLINICAL_SPECIES: tuple[str, ...] = ("animal", "in-vitro")
 KINDS: tuple[str, ...] = ("mechanism", "pharmacology", "pathophysiology", "efficacy", "safety", "epidemiology")
 CLINICAL_KINDS: frozenset[str] = frozenset(KINDS) - {"mechanism", "pharmacology"}
 POLARITIES: tuple[str, ...] = ("effect", "no-effect", "increase", "decrease")
+# Whether the claimed effect is good or bad for the patient ("reduces pain": benefit;
+# "impairs memory": harm). Harm claims are read with a harm lexicon and graded with
+# observational designs as their proper evidence.
+VALENCES: tuple[str, ...] = ("benefit", "harm")
+# How the article asserts it: plainly, hedged ("may", "is thought to"), as the sole account
+# ("works by"), or as a rule of practice ("contraindicated", "should not be given").
+MODALITIES: tuple[str, ...] = ("asserted", "hedged", "exclusive", "normative")
+# Numbers a claim asserts, compared with the numbers a study reports.
+QUANTITY_KINDS: tuple[str, ...] = ("proportion", "onset", "duration")
+BOUNDS: tuple[str, ...] = ("about", "up-to", "at-least", "at-most", "within", "between")
+UNITS: tuple[str, ...] = ("%", "minutes", "hours", "days", "weeks", "months", "years")
 
 # How PubMed marks a retracted paper: a publication type, or a link to the notice.
 RETRACTED_TYPE = "Retracted Publication"

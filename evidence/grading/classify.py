@@ -38,6 +38,10 @@ class StudyClass:
     concern_reason: str = ""
     pooled: str | None = None  # for reviews: "rcts" or "observational" when the abstract says
     notice: bool = False  # a retraction notice, erratum or expression of concern itself
+    # What the study says of its own evidence: the certainty a review states ("very-low-certainty
+    # evidence" -> "very-low"), and self-declared limits ("pilot", "underpowered", "small sample").
+    stated_certainty: str | None = None
+    limitations: tuple[str, ...] = ()
 
 
 # --- publication types --------------------------------------------------------------

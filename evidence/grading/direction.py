@@ -48,6 +48,12 @@ class Direction:
     reason: str
     judge: str = "rules"  # who decided: "rules", "model <name>", "reviewer <name>"
     on_topic: bool = True  # False: the study is not about this claim; it is set aside, not graded
+    # For a claim that asserts a number: how the study's figure compares ("as-claimed", "smaller",
+    # "larger"); None when the claim asserts none or the study reports none.
+    magnitude: str | None = None
+    # "" when the study is direct evidence; else why it is indirect (another population, dose,
+    # route or time point than the claim's), e.g. "another population: healthy volunteers".
+    scope: str = ""
 
 
 # Null findings: the study looked and found nothing (or found the opposite of "works").

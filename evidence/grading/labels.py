@@ -34,8 +34,9 @@ def label_version() -> str:
 
 def direction_version(claim: Claim) -> str:
     """The rules' version plus the claim's wording: editing a claim re-judges its studies."""
-    claim_key = hashlib.sha256(repr((claim.statement, claim.polarity, claim.population, claim.intervention,
-                                     claim.outcome, claim.support_terms, claim.contradict_terms)).encode())
+    judged = dataclasses.replace(claim, id="", article="", quote="", query="", note=None, line=None,
+                                 contradicts=(), languages=(), date_from=None, date_to=None, humans_only=False)
+    claim_key = hashlib.sha256(repr(judged).encode())
     return f"{label_version()}:{claim_key.hexdigest()[:12]}"
 
 

@@ -1,14 +1,4 @@
-"""The claims registry: ``queries.yaml`` loaded into frozen ``Article`` / ``Claim`` records.
-
-The YAML is composed into a node tree (``yaml.compose``, PyYAML only) rather than loaded,
-so every value keeps the line and column it came from. Validation collects *every*
-problem and raises one ``RegistryError`` (a ``ConfigError``) whose first line gives the
-count and whose other lines read ``<file>:<line>:<col>: <field path>: <what and fix>``,
-so a user can fix the whole file in one pass and an editor can jump to each line.
-
-Scalars are read from their source text, never through YAML's implicit typing: a
-statement ``no`` stays the word "no", and a title ``1984`` stays "1984".
-"""
+"""Load queries.yaml: compose the node tree, read every field, check across fields, build records."""
 
 from __future__ import annotations
 
@@ -23,44 +13,20 @@ import yaml
 
 from evidence.errors import ConfigError, Problem, RegistryError
 from evidence.models import Article, Claim
-from evidence.pubmed.query import HUMANS_FILTER, query_problems, search_term  # search_term re-exported
-from evidence.vocabulary import KINDS, POLARITIES
+from evidence.pubmed.query import query_problems
+from evidence.registry.builder import (
+    ARTICLE_FIELDS,
+    CLAIM_FIELDS,
+    TOP_FIELDS,
+    Builder,
+    describe,
+    field_path,
+    required,
+)
+from evidence.registry.text import normalize_text, quote_in_text, strip_front_matter
+from evidence.vocabulary import KINDS, MODALITIES, POLARITIES, VALENCES
 
-__all__ = ["HUMANS_FILTER", "QUOTE_MAP", "Registry", "load_registry",
-           "search_term", "summarize", "quote_in_text", "normalize_text", "strip_front_matter"]
-
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE = re.compile(r"^(\d{4})(?:[/-](\d{2})(?:[/-](\d{2}))?)?$")
-_STR, _REQ_STR, _SLUG_T, _BOOL, _LIST, _DATE_T, _LANGS = "str", "req", "slug", "bool", "list", "date", "langs"
-_TOP_FIELDS = ("articles", "claims")
-_ARTICLE_FIELDS = {"id": _SLUG_T, "title": _REQ_STR, "publisher": _STR, "source": _REQ_STR, "file": _REQ_STR}
-_CLAIM_FIELDS = {
-    "id": _SLUG_T, "article": _SLUG_T, "quote": _REQ_STR, "statement": _REQ_STR, "kind": _REQ_STR,
-    "query": _REQ_STR, "polarity": _STR, "population": _STR, "intervention": _STR,
-    "comparator": _STR, "outcome": _STR, "humans_only": _BOOL, "languages": _LANGS,
-    "date_from": _DATE_T, "date_to": _DATE_T, "contradicts": _LIST, "support_terms": _LIST,
-    "contradict_terms": _LIST, "note": _STR,
-}
-QUOTE_MAP = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                            "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
-
-
-def normalize_text(text: str) -> str:
-    """Collapse whitespace and straighten typographic quotes: the only liberties a quote may take."""
-    return " ".join(text.translate(QUOTE_MAP).split())
-
-
-def quote_in_text(quote: str, text: str) -> bool:
-    """True when ``quote`` occurs in ``text`` verbatim, up to whitespace and quote style."""
-    return bool(q := normalize_text(quote)) and q in normalize_text(text)
-
-
-def strip_front_matter(text: str) -> str:
-    """The article body: a leading ``---`` ... ``---`` header is removed so quotes cannot match it."""
-    if text.startswith("---\n") and (end := text.find("\n---\n", 4)) >= 0:
-        return text[end + 5 :].lstrip("\n")
-    return text
+__all__ = ["Registry", "load_registry", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -87,117 +53,6 @@ class Registry:
 def _unknown(what: str, name: str, valid: list[str], path: Path) -> str:
     hint = "".join(f" Did you mean {c!r}?" for c in difflib.get_close_matches(name, valid, n=1))
     return f"unknown {what} id {name!r} in {path}.{hint} Valid ids: {', '.join(valid) or '(none)'}"
-
-
-class _Builder:
-    """Walks the composed node tree, collecting problems instead of stopping at the first."""
-
-    def __init__(self, file: str, base: Path):
-        self.file, self.base = file, base
-        self.problems: list[Problem] = []
-
-    def add(self, node: Any, path: str, message: str) -> None:
-        mark = getattr(node, "start_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        self.problems.append(Problem(self.file, line, col, path, message))
-
-    def mapping(
-        self, node: yaml.Node, path: str, known: dict[str, str] | tuple[str, ...]
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """Key -> (key node, value node); reports non-mapping, duplicate and unknown keys."""
-        if not isinstance(node, yaml.MappingNode):
-            self.add(node, path, f"expected a mapping of fields ({', '.join(known)}), got {_describe(node)}")
-            return {}
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                self.add(key, path, "keys must be plain words")
-                continue
-            name = key.value
-            if name in out:
-                self.add(
-                    key,
-                    _field_path(path, name),
-                    f"duplicate key (first at line {out[name][0].start_mark.line + 1}); keep one",
-                )
-            elif name not in known:
-                close = difflib.get_close_matches(name, list(known), n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                self.add(key, _field_path(path, name), f"unknown key {name!r}; {hint}known keys: {', '.join(known)}")
-            else:
-                out[name] = (key, value)
-        return out
-
-    def value(self, node: yaml.Node, kind: str, path: str) -> Any:
-        """Convert one field; returns None (after reporting) when it is unusable."""
-        if kind in (_STR, _REQ_STR, _SLUG_T, _DATE_T):
-            if not isinstance(node, yaml.ScalarNode):
-                self.add(node, path, f"expected text, got {_describe(node)}")
-                return None
-            text = "" if node.tag.endswith(":null") else node.value.strip()
-            if not text:
-                self.add(node, path, "is empty; write a value or remove the key")
-                return None
-            if kind == _SLUG_T and not _SLUG.match(text):
-                self.add(
-                    node,
-                    path,
-                    f"{text!r} is not a slug; use lower-case words joined by hyphens, e.g. ketamine-cystitis",
-                )
-                return None
-            if kind == _DATE_T:
-                return self._date(node, text, path)
-            return text
-        if kind == _BOOL:
-            if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
-                return node.value.lower() in ("true", "yes", "on", "y")
-            self.add(node, path, f"expected true or false, got {_describe(node)}")
-            return None
-        # lists of words
-        if not isinstance(node, yaml.SequenceNode):
-            self.add(node, path, f"expected a list, e.g. [a, b], got {_describe(node)}")
-            return None
-        items = []
-        for i, item in enumerate(node.value):
-            where = path.replace(" (", f"[{i}] (", 1) if " (" in path else f"{path}[{i}]"
-            text = item.value.strip() if isinstance(item, yaml.ScalarNode) and not item.tag.endswith(":null") else ""
-            if not text:
-                self.add(item, where, f"expected a non-empty word or phrase, got {_describe(item)}")
-            elif kind == _LANGS and not re.fullmatch(r"[A-Za-z]+", text):
-                self.add(item, where, f"{text!r} is not a PubMed language; use a name such as english or french")
-            else:
-                items.append(text.lower() if kind == _LANGS else text)
-        return tuple(items)
-
-    def _date(self, node: yaml.Node, text: str, path: str) -> str | None:
-        m = _DATE.match(text)
-        if not (m and 1 <= int(m.group(2) or 1) <= 12 and 1 <= int(m.group(3) or 1) <= 31):
-            self.add(node, path, f"{text!r} is not a date; use YYYY, YYYY/MM or YYYY/MM/DD")
-            return None
-        return text.replace("-", "/")
-
-    def fields(self, node: yaml.Node, path: str, spec: dict[str, str]) -> dict[str, Any] | None:
-        entries = self.mapping(node, path, spec)
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        out: dict[str, Any] = {}
-        for name in _required(spec):
-            if name not in entries:
-                self.add(node, path, f"missing required field {name!r}")
-        for name, (_key, value) in entries.items():
-            out[name] = self.value(value, spec[name], _field_path(path, name))
-        out.update(_node=node, _values={name: value for name, (_k, value) in entries.items()})
-        return out
-
-
-def _required(spec: dict[str, str]) -> list[str]:
-    return [name for name, kind in spec.items() if kind in (_REQ_STR, _SLUG_T)]
-
-
-def _describe(node: yaml.Node | None) -> str:
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-        return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
-    return "nothing" if node is None or node.tag.endswith(":null") else repr(node.value)
 
 
 def _compose(text: str, file: str) -> yaml.Node | Problem:
@@ -228,7 +83,7 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
     return node
 
 
-def _read_article(b: _Builder, a: dict[str, Any], path: str) -> str | None:
+def _read_article(b: Builder, a: dict[str, Any], path: str) -> str | None:
     if not (rel := a.get("file")):
         return None
     target = b.base / rel  # an absolute `rel` replaces the base
@@ -237,7 +92,7 @@ def _read_article(b: _Builder, a: dict[str, Any], path: str) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         b.add(
             a["_values"]["file"],
-            _field_path(path, "file"),
+            field_path(path, "file"),
             f"cannot read article file {str(target)!r} ({_reason(exc)}); "
             "the path is relative to the folder of queries.yaml",
         )
@@ -266,16 +121,16 @@ def load_registry(path: str | os.PathLike) -> Registry:
     root = _compose(text, file)
     if isinstance(root, Problem):
         raise RegistryError(file, [root])
-    b = _Builder(file, p.parent)
+    b = Builder(file, p.parent)
     if not isinstance(root, yaml.MappingNode):
-        b.add(root, "(top level)", f"expected a mapping with 'articles:' and 'claims:', got {_describe(root)}")
+        b.add(root, "(top level)", f"expected a mapping with 'articles:' and 'claims:', got {describe(root)}")
         raise RegistryError(file, b.problems)
-    top = b.mapping(root, "(top level)", _TOP_FIELDS)
-    for name in _TOP_FIELDS:
+    top = b.mapping(root, "(top level)", TOP_FIELDS)
+    for name in TOP_FIELDS:
         if name not in top:
             b.add(root, "(top level)", f"missing required key {name!r}")
-    articles = _section(b, top.get("articles"), "articles", _ARTICLE_FIELDS)
-    claims = _section(b, top.get("claims"), "claims", _CLAIM_FIELDS)
+    articles = _section(b, top.get("articles"), "articles", ARTICLE_FIELDS)
+    claims = _section(b, top.get("claims"), "claims", CLAIM_FIELDS)
     built_articles = _build_articles(b, articles)
     declared = {f["id"] for _p, f in articles if f.get("id")}
     built_claims = _build_claims(b, claims, {a.id: a for a in built_articles}, declared)
@@ -285,7 +140,7 @@ def load_registry(path: str | os.PathLike) -> Registry:
 
 
 def _section(
-    b: _Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, spec: dict[str, str]
+    b: Builder, entry: tuple[yaml.Node, yaml.Node] | None, name: str, spec: dict[str, str]
 ) -> list[tuple[str, dict[str, Any]]]:
     if entry is None:
         return []
@@ -294,7 +149,7 @@ def _section(
         b.add(
             node if isinstance(node, yaml.Node) else key,
             name,
-            f"expected a non-empty list of {name} ('- id: ...' items), got {_describe(node)}",
+            f"expected a non-empty list of {name} ('- id: ...' items), got {describe(node)}",
         )
         return []
     out = []
@@ -317,33 +172,25 @@ def _peek_id(node: yaml.Node) -> str | None:
     return ids[0] if ids and ids[0] else None
 
 
-def _field_path(path: str, field: str) -> str:
-    """'claims[3] (id x)' + 'quote' -> 'claims[3].quote (id x)'; '(top level)' + 'x' -> 'x'."""
-    if path.startswith("("):
-        return field
-    head, sep, tail = path.partition(" ")
-    return f"{head}.{field}{sep}{tail}"
-
-
-def _check_duplicate(b: _Builder, seen: dict[str, int], f: dict[str, Any], path: str) -> None:
+def _check_duplicate(b: Builder, seen: dict[str, int], f: dict[str, Any], path: str) -> None:
     ident, node = f.get("id"), f["_values"].get("id")
     if ident is not None and ident in seen:
         b.add(
             node,
-            _field_path(path, "id"),
+            field_path(path, "id"),
             f"duplicate id {ident!r} (first used at line {seen[ident]}); ids must be unique",
         )
     elif ident is not None:
         seen[ident] = node.start_mark.line + 1
 
 
-def _build_articles(b: _Builder, items: list[tuple[str, dict[str, Any]]]) -> list[Article]:
+def _build_articles(b: Builder, items: list[tuple[str, dict[str, Any]]]) -> list[Article]:
     out: list[Article] = []
     seen: dict[str, int] = {}
     for path, f in items:
         _check_duplicate(b, seen, f, path)
         text = _read_article(b, f, path)
-        if all(f.get(k) for k in _required(_ARTICLE_FIELDS)) and text is not None:
+        if all(f.get(k) for k in required(ARTICLE_FIELDS)) and text is not None:
             out.append(
                 Article(
                     id=f["id"],
@@ -358,7 +205,7 @@ def _build_articles(b: _Builder, items: list[tuple[str, dict[str, Any]]]) -> lis
 
 
 def _build_claims(
-    b: _Builder, items: list[tuple[str, dict[str, Any]]], articles: dict[str, Article], declared: set[str]
+    b: Builder, items: list[tuple[str, dict[str, Any]]], articles: dict[str, Article], declared: set[str]
 ) -> list[Claim]:
     """Cross-field checks (enums, queries, article links, quotes, contradicts), then the records."""
     seen: dict[str, int] = {}
@@ -370,18 +217,23 @@ def _build_claims(
         v = f["_values"]
         if f.get("kind") is not None and f["kind"] not in KINDS:
             b.add(
-                v["kind"], _field_path(path, "kind"), f"{f['kind']!r} is not a kind; expected one of {', '.join(KINDS)}"
+                v["kind"], field_path(path, "kind"), f"{f['kind']!r} is not a kind; expected one of {', '.join(KINDS)}"
             )
             f["kind"] = None
         if f.get("polarity") is not None and f["polarity"] not in POLARITIES:
             b.add(
                 v["polarity"],
-                _field_path(path, "polarity"),
+                field_path(path, "polarity"),
                 f"{f['polarity']!r} is not a polarity; expected one of {', '.join(POLARITIES)}",
             )
             f["polarity"] = None
+        for name, allowed in (("valence", VALENCES), ("modality", MODALITIES)):
+            if f.get(name) is not None and f[name] not in allowed:
+                b.add(v[name], field_path(path, name),
+                      f"{f[name]!r} is not a {name}; expected one of {', '.join(allowed)}")
+                f[name] = None
         for problem in query_problems(f["query"]) if f.get("query") else ():
-            b.add(v["query"], _field_path(path, "query"), problem)
+            b.add(v["query"], field_path(path, "query"), problem)
         if (
             f.get("date_from")
             and f.get("date_to")
@@ -389,13 +241,13 @@ def _build_claims(
         ):
             b.add(
                 v["date_to"],
-                _field_path(path, "date_to"),
+                field_path(path, "date_to"),
                 f"date_to {f['date_to']} is before date_from {f['date_from']}",
             )
         if f.get("article") and f["article"] not in declared:
             b.add(
                 v["article"],
-                _field_path(path, "article"),
+                field_path(path, "article"),
                 f"{f['article']!r} names no article; declared articles: {', '.join(sorted(declared)) or '(none)'}",
             )
         if (
@@ -403,9 +255,9 @@ def _build_claims(
             and f.get("quote")
             and not quote_in_text(f["quote"], art.text)
         ):
-            b.add(v["quote"], _field_path(path, "quote"), _quote_hint(f["quote"], art))
+            b.add(v["quote"], field_path(path, "quote"), _quote_hint(f["quote"], art))
         _check_contradicts(b, f, path, by_id)
-        if all(f.get(k) for k in _required(_CLAIM_FIELDS)):
+        if all(f.get(k) for k in required(CLAIM_FIELDS)):
             fields = {k: val for k, val in f.items() if not k.startswith("_") and val is not None}
             out.append(Claim(**fields, line=f["_node"].start_mark.line + 1))
     return out
@@ -421,11 +273,11 @@ def _quote_hint(quote: str, art: Article) -> str:
     )
 
 
-def _check_contradicts(b: _Builder, f: dict[str, Any], path: str, by_id: dict[str, dict[str, Any]]) -> None:
+def _check_contradicts(b: Builder, f: dict[str, Any], path: str, by_id: dict[str, dict[str, Any]]) -> None:
     node = f["_values"].get("contradicts")
     for i, other in enumerate(f.get("contradicts") or ()):
         item = node.value[i] if isinstance(node, yaml.SequenceNode) and i < len(node.value) else node
-        where = _field_path(path, f"contradicts[{i}]")
+        where = field_path(path, f"contradicts[{i}]")
         target = by_id.get(other)
         if other == f.get("id"):
             b.add(item, where, "a claim cannot contradict itself")
