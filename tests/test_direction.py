@@ -194,7 +194,7 @@ def test_a_record_must_name_the_intervention(title, abstract, expected):
     ("subanaesthetic ketamine or esketamine", ("ketamine", "esketamine")), (None, ()),
 ])
 def test_intervention_terms(intervention, terms):
-    from evidence.grading.direction import intervention_terms
+    from evidence.grading.relevance import concepts
 
     claim = Claim(id="c", article="a", quote="q", statement="s", kind="efficacy", query="x", intervention=intervention)
-    assert intervention_terms(claim) == terms
+    assert concepts(claim).intervention == terms

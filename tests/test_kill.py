@@ -200,7 +200,9 @@ def test_a_second_refresh_is_refused_while_one_runs(small, tmp_path):
     registry_path, recs, topics, _ = small
     cache = tmp_path / "cache" / "evidence.sqlite"
     cache.parent.mkdir()
-    with QuickNCBI(recs, topics, latency=0.1) as ncbi:
+    # Each reply takes 0.5 s, so the first refresh still holds the lock (for several seconds) when
+    # the second starts, however loaded the machine is.
+    with QuickNCBI(recs, topics, latency=0.5) as ncbi:
         first = cli(ncbi, registry_path, cache)
         assert wait_for(lambda: esearches(ncbi) >= 1, timeout=30)
         second = cli(ncbi, registry_path, cache)

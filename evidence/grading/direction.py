@@ -1,19 +1,22 @@
 """Finding direction: does a study's conclusion support or contradict a claim?
 
-Transparent lexical rules, no model: the conclusion is split into sentences, each is
-scored for *effect* cues ("significantly reduced", "was associated with"), *null* cues
-("no significant", "did not", "no difference") and *hedges* ("may", "further studies
-are needed"); sentences that share more words with the claim weigh more. The claim's
-polarity decides which way the score points:
+Transparent rules, no model (docs/grading.md, "Direction"). In order:
 
-  effect     effect cues support, null cues contradict
-  no-effect  null and safety cues ("safe", "well tolerated") support, effect/harm cues contradict
-  increase   "increased/higher" support, "decreased/lower" and null cues contradict
-  decrease   the mirror image
+  1. Relevance (``relevance``): a study that names neither the claim's intervention nor its
+     outcome is "not about this claim": set aside, not read for or against it.
+  2. Sentences are weighed by how much they speak to the claim's outcome; a sentence about
+     another outcome barely counts.
+  3. Each clause is read with its cues bound to their subject and scope (``reading``): the
+     comparator arm's negation, a negation about method, "rather than X", a change verb's
+     direction, a benefit or a harm, blocking logic for mechanism claims.
+  4. Numbers the claim asserts (a proportion, an onset, a duration) are compared with the
+     study's (``quantities``): "48% responded" does not support "up to 70%".
+  5. The readings are combined: both ways at once is "mixed"; a qualified yes ("limited but",
+     "temporary", "one of several mechanisms") is "mixed"; an underpowered null is "mixed";
+     a review that takes no position is "unclear".
 
-A claim's own ``support_terms`` / ``contradict_terms`` outweigh the generic cues.
-Every result names the sentence that decided it and why. A reviewer's annotation
-overrides it (``apply_annotation``).
+Every result names the sentence that decided it and why; a reviewer's annotation overrides
+it (``apply_annotation``).
 """
 
 from __future__ import annotations
@@ -22,20 +25,27 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evidence.models import Annotation, Claim, Record
+from evidence.grading import lexicon as lx
+from evidence.grading.quantities import compare_proportion, compare_time, times
+from evidence.grading.reading import ClaimShape, ClauseReading, clauses, read_clause, sentences, shape_of
+from evidence.grading.relevance import (
+    Concepts,
+    about_other_outcome,
+    concepts,
+    names_outcome,
+    on_topic,
+    scope,
+    sentence_weight,
+)
+from evidence.models import AbstractSection, Annotation, Claim, Quantity, Record
 from evidence.vocabulary import DIRECTIONS
 
-__all__ = [
-    "Direction",
-    "DIRECTIONS",
-    "judge_conclusion",
-    "judge_direction",
-    "apply_annotation",
-    "conclusion_text",
-    "infer_polarity",
-]
+__all__ = ["Direction", "judge_conclusion", "judge_direction", "apply_annotation", "conclusion_text",
+           "infer_polarity"]
 
 _I = re.IGNORECASE
+_CONCLUSION_LABELS = ("CONCLUSION", "CONCLUSIONS", "INTERPRETATION", "IMPLICATIONS", "CONCLUSIONS AND RELEVANCE",
+                      "AUTHORS' CONCLUSIONS", "REVIEWER'S CONCLUSIONS", "DISCUSSION")
 
 
 @dataclass(frozen=True)
@@ -56,250 +66,19 @@ class Direction:
     scope: str = ""
 
 
-# Null findings: the study looked and found nothing (or found the opposite of "works").
-_NULL = re.compile(
-    r"\bno (?:statistically )?significant|\bnot (?:statistically )?significant(?:ly)?|\bnon-?significant|"
-    r"\bdid not|\bdoes not|\bdo not|\bwas not|\bwere not|\bis not|\bare not|\bhas not|\bhave not|\bcould not|"
-    r"\bcannot|\bcan not|\bwill not|\bshould not|\bneed not|\bnot (?:be |been )?(?:associated|related|linked|"
-    r"correlated|predictive|effective|superior|beneficial|useful|necessary|required|justified|recommended|"
-    r"indicated|improved|reduced|increased|affected|influenced|different|supported|a (?:reliable|useful|good|"
-    r"significant|major|risk))|\bno (?:clear |clinically |meaningful |relevant |real |further |additional |"
-    r"apparent |overall |independent |direct |consistent |major |obvious )?(?:difference|differences|association|"
-    r"relationship|correlation|effect|effects|benefit|advantage|impact|improvement|reduction|increase|change|"
-    r"evidence|role|influence|value|link|relation|predictive|superiority|added value|survival benefit)|"
-    r"\bfailed to|\bfail to|\bunable to|\black of (?:effect|benefit|association|efficacy|evidence)|"
-    r"\bineffective|\bunrelated|\bindependent of|\bneither\b|\bnot have|\bnot show|\bnot find|\bnot found|"
-    r"\bnot improve|\bnot reduce|\bnot increase|\bnot predict|\bnot affect|\bnot differ|\bnot seem|\bnot appear|"
-    r"\bno longer|\bdoes not support|\bnot warranted|\bunnecessary|\bnot justified|\bdid not differ|"
-    r"\bsimilar (?:to|in|between|among|rates|outcomes|results)|\bcomparable\b|\bequivalent\b|\bequally\b|"
-    r"\bas (?:safe|effective) as|"
-    r"\bnot a\b|\bno need\b|\bquestionable\b|\bpoor(?:ly)?\b|\bweak(?:ly)? (?:associated|correlated|predictor)|"
-    r"\binsufficient|\bdisappointing|\binadequate|\bunsuitable|\bunreliable|\binaccurate|\binappropriate|"
-    r"\blimited (?:value|role|use|utility|benefit|effect)|\brarely\b|\btrivial|\bnegligible|\bonly a minority|"
-    r"\bnone\b|\bnor\b|\bnever\b|\bnot\b|\bno\b|n't\b",
-    _I,
-)
-# A negation's scope: the rest of its clause ("did not significantly reduce cortisol, but ...").
-_NULL_SCOPE = re.compile(
-    rf"(?:{_NULL.pattern})[^,;:.]*?(?=[,;:.]|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|"
-    rf"\balthough\b|\bexcept\b|$)",
-    _I,
-)
-# Effects found: "the intervention did something / the exposure is linked to the outcome".
-_EFFECT = re.compile(
-    r"\bsignificant(?:ly)?\b|\beffective(?:ly)?\b|\befficacious|\bassociated with|\bassociation (?:between|of|with)|"
-    r"\brelated to|\blinked to|\bcorrelat\w+ with|\bpredict(?:s|ed|ive|or)|\bimprove[sd]?\b|\bimprovement|"
-    r"\breduce[sd]?\b|\breduction|\bdecrease[sd]?\b|\bincrease[sd]?\b|\bhigher\b|\blower\b|\bbetter\b|\bworse\b|"
-    r"\bgreater\b|\bsuperior|\bbeneficial|\bbenefit|\buseful|\bvaluable|\bvalid\b|\breliable|\baccurate|"
-    r"\bsensitive\b|\bimportant|\bindependent (?:risk|predictor|factor)|\brisk factor|\bplays? a role|\bcontribut\w+|"
-    r"\bresult(?:s|ed)? in|\blead(?:s)? to|\bcaus(?:e|es|ed|ing)\b|\bprotect\w*|\bprevent\w*|\bsupport(?:s|ed)?\b|"
-    r"\bconfirm\w*|\bdemonstrat\w+|\bshow(?:s|ed|n)? (?:that|a|an)|\bappropriate|\bfeasible|\bsafe\b|\bwell tolerated|"
-    r"\bshould be|\brecommended\b|\bis indicated|\bpromising|\bdifferen(?:t|ces?)\b|\bmore (?:likely|frequent|common)|"
-    r"\bless (?:likely|frequent|common)|\bpotential|\badvantage|\bfavou?rable|\bexcellent|\bgood\b|\bhelpful|"
-    r"\bcan be used",
-    _I,
-)
-_HEDGE = re.compile(
-    r"\bmay\b|\bmight\b|\bcould\b|\bpossibl[ey]|\bperhaps|\bunclear|\buncertain|\binconclusive|\bcontroversial|"
-    r"\bconflicting|\bmixed results|\blimited (?:evidence|data)|\binsufficient (?:evidence|data)|\bnot (?:yet )?clear|"
-    r"\bpreliminary|\bfurther (?:studies|research|investigation|trials|work|prospective|randomi[sz]ed|evaluation)|"
-    r"\b(?:larger|future|additional|more) (?:\w+ )?(?:studies|trials|research)|\bwarrant|\bneeds? to be (?:confirmed|"
-    r"validated|clarified|determined)|\bremains? to be|\bsuggest(?:s|ed)?\b|\bappears?\b|\bseems?\b|\bnot always|"
-    r"\bin some\b|\bonly in\b|\bpartially|\bmodest|\bweak\b|\bborderline|\btrend\b|\bdepend(?:s|ing)? on",
-    _I,
-)
-# Safety/harmlessness: support a no-effect ("X is harmless") claim.
-_HARMLESS = re.compile(
-    r"\bsafe(?:ly|ty)?\b|\bwell[- ]tolerated|\bno (?:serious |major |significant )?(?:adverse|"
-    r"side effects|complications|harm|toxicity|increased risk)|\bwithout (?:\w+ )?(?:complications|"
-    r"adverse|side effects|harm)",
-    _I,
-)
-_HARM = re.compile(
-    r"\bunsafe|\bharm(?:ful)?\b|\btoxic|\bincreased risk|\bhigher risk|\badverse (?:effects|events) "
-    r"(?:were|was) (?:more|common|frequent)|\bcomplications? (?:were|was) (?:more|higher)",
-    _I,
-)
-_UP = re.compile(
-    r"\bincreas\w*|\bhigher\b|\belevat\w*|\bgreater\b|\bmore\b|\brise\b|\brais\w+|\benhanc\w+|\bboost\w*", _I
-)
-_DOWN = re.compile(
-    r"\bdecreas\w*|\blower\w*|\breduc\w*|\bless\b|\bfewer\b|\bdeclin\w*|\bdrop\w*|\bdiminish\w*|"
-    r"\battenuat\w*|\bsuppress\w*|\binhibit\w*",
-    _I,
-)
-_NOT_ONLY = re.compile(r"\bnot only\b|\bno doubt\b|\bnot uncommon\b|\bnot unusual\b|\bnot negligible\b", _I)
-_STOP = set(
-    """a an the of in on to for and or with without by at from as is are was were be been being do does did
-can could may might should would will not no than that this these those it its their there what which who whom whose
-when where why how whether any all some more most less patients study studies""".split()
-)
-_CONCLUSION_LABELS = (
-    "CONCLUSION",
-    "CONCLUSIONS",
-    "INTERPRETATION",
-    "IMPLICATIONS",
-    "CONCLUSIONS AND RELEVANCE",
-    "AUTHORS' CONCLUSIONS",
-    "REVIEWER'S CONCLUSIONS",
-    "DISCUSSION",
-)
-
-
-def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z(\[])", text.strip())
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _clauses(sentence: str) -> list[str]:
-    """Contrasting clauses weigh separately: "X is linked to A, but not to B"."""
-    parts = re.split(
-        r"(?:,|;)\s*(?=but\b|whereas\b|while\b|however\b|although\b|yet\b)|;\s+|\s+whereas\s+", sentence, flags=_I
-    )
-    return [p for p in parts if p.strip()] or [sentence]
-
-
-def _words(text: str) -> set[str]:
-    return {w[:6] for w in re.findall(r"[a-z][a-z0-9-]+", text.lower()) if w not in _STOP and len(w) > 2}
-
-
-def _count(pattern: re.Pattern[str], text: str) -> list[str]:
-    return [m.group(0) for m in pattern.finditer(text)]
-
-
-def _terms(terms: Sequence[str], text: str) -> list[str]:
-    low = text.lower()
-    return [t for t in terms if t and t.lower() in low]
-
-
 def infer_polarity(statement: str) -> str:
     """Polarity of a free-text statement or question: "no-effect" when it asserts absence or safety.
 
-    For statements without a declared polarity (the PubMedQA questions); a Claim's own
-    ``polarity`` always wins over this guess.
+    For statements without a declared polarity (`evidence judge` pairs, PubMedQA questions); a
+    Claim's own ``polarity`` always wins over this guess.
     """
     s = statement.lower()
-    if _NOT_ONLY.search(s):
+    if lx.NOT_ONLY.search(s):
         return "effect"
-    if re.search(
-        r"\b(?:not|no|never|without|fail|lack)\b|n't\b|\bsafe\b|\bharmless|\bnon-?inferior|\bequivalent|"
-        r"\bcomparable|\bsimilar\b|\b(?:the )?same\b|\bas (?:effective|good|safe) as",
-        s,
-    ):
+    if re.search(r"\b(?:not|no|never|without|fail|lack)\b|n't\b|\bsafe\b|\bharmless|\bnon-?inferior|\bequivalent|"
+                 r"\bcomparable|\bsimilar\b|\b(?:the )?same\b|\bas (?:effective|good|safe) as", s):
         return "no-effect"
     return "effect"
-
-
-@dataclass(frozen=True)
-class _Score:
-    support: float
-    contradict: float
-    cues: list[str]  # what was found, for the reason
-    hedges: int  # hedge cues in the unit
-
-
-def _score(sentence: str, polarity: str, support_terms: Sequence[str], contradict_terms: Sequence[str]) -> _Score:
-    """Support and contradiction scores of one sentence, with the cues behind them."""
-    clean = _NOT_ONLY.sub(" ", sentence)
-    null = _count(_NULL, clean)
-    # An effect cue inside a null phrase ("no significant difference") is not an effect.
-    stripped = _NULL_SCOPE.sub(" ", clean)
-    effect = _count(_EFFECT, stripped)
-    hedges = _count(_HEDGE, clean)
-    sup_t, con_t = _terms(support_terms, sentence), _terms(contradict_terms, sentence)
-    cues: list[str] = []
-    support = contradict = 0.0
-    if polarity == "no-effect":
-        harmless, harm = _count(_HARMLESS, clean), _count(_HARM, clean)
-        support += len(null) + 1.5 * len(harmless)
-        contradict += len([e for e in effect if not _HARMLESS.fullmatch(e)]) + 1.5 * len(harm)
-        cues += [f'null "{c}"' for c in null] + [f'safety "{c}"' for c in harmless] + [f'harm "{c}"' for c in harm]
-        cues += [f'effect "{c}"' for c in effect if not _HARMLESS.fullmatch(c)]
-    elif polarity in ("increase", "decrease"):
-        up, down = _count(_UP, stripped), _count(_DOWN, stripped)
-        agree, disagree = (up, down) if polarity == "increase" else (down, up)
-        support += 1.5 * len(agree)
-        contradict += 1.5 * len(disagree) + len(null)
-        cues += [f'{"rise" if polarity == "increase" else "fall"} "{c}"' for c in agree]
-        cues += [f'opposite "{c}"' for c in disagree] + [f'null "{c}"' for c in null]
-        if not agree and not disagree:
-            support += 0.5 * len(effect)
-    else:
-        support += len(effect)
-        contradict += 1.6 * len(null)
-        cues += [f'effect "{c}"' for c in effect] + [f'null "{c}"' for c in null]
-    support += 3 * len(sup_t)
-    contradict += 3 * len(con_t)
-    cues += [f'claim term "{t}"' for t in sup_t] + [f'claim contradiction term "{t}"' for t in con_t]
-    if hedges:
-        cues.append("hedge " + ", ".join(f'"{h}"' for h in hedges[:3]))
-    return _Score(support, contradict, cues, len(hedges))
-
-
-def judge_conclusion(
-    statement: str,
-    conclusion: str,
-    polarity: str = "effect",
-    support_terms: Sequence[str] = (),
-    contradict_terms: Sequence[str] = (),
-) -> Direction:
-    """Judge one conclusion text against a statement; the core of ``judge_direction``."""
-    sentences = _sentences(conclusion)
-    if not sentences:
-        return Direction("unclear", "", 0.0, "no conclusion text to judge")
-    topic = _words(statement)
-    total_s = total_c = 0.0
-    hedge_n = 0
-    best: tuple[float, str, list[str]] = (-1.0, sentences[-1], [])
-    units = [(i, sentence, clause) for i, sentence in enumerate(sentences) for clause in _clauses(sentence)]
-    for i, sentence, clause in units:
-        scored = _score(clause, polarity, tuple(support_terms), tuple(contradict_terms))
-        s, c, cues = scored.support, scored.contradict, scored.cues
-        hedge_n += scored.hedges
-        overlap = len(topic & _words(clause))
-        weight = (1.0 + 0.5 * min(overlap, 4)) * (1.2 if i == 0 else 1.0)
-        total_s += weight * s
-        total_c += weight * c
-        strength = weight * abs(s - c) + 0.01 * overlap
-        if strength > best[0]:
-            best = (strength, sentence, cues)
-    _, sentence, cues = best
-    cue_text = "; ".join(c for c in cues if not c.startswith("hedge")) or "no direction cues"
-    margin = total_s - total_c
-    mass = total_s + total_c
-    if mass == 0:
-        on_topic = max(sentences, key=lambda x: len(topic & _words(x)))
-        shared = sorted(topic & _words(on_topic))
-        if len(shared) >= 2 and hedge_n == 0 and polarity != "no-effect":
-            # A plain affirmative sentence about the claim's own subject, with no negation.
-            return Direction(
-                "supports",
-                on_topic,
-                0.3,
-                f"no explicit cues; an affirmative, unhedged statement on the claim's subject "
-                f"(shared words: {', '.join(shared[:5])})",
-            )
-        return Direction("unclear", sentence, 0.2, "no effect, null or claim-specific cues in the conclusion")
-    conf = round(min(0.95, 0.4 + 0.5 * abs(margin) / (mass + 1.0)), 2)
-    hedged = f"; hedged ({hedge_n} hedge cue{'s' if hedge_n != 1 else ''})" if hedge_n else ""
-    if abs(margin) < 0.1 * mass and total_s > 0 and total_c > 0:
-        return Direction(
-            "mixed",
-            sentence,
-            round(conf * 0.8, 2),
-            f"cues point both ways ({total_s:.1f} for, {total_c:.1f} against): {cue_text}{hedged}",
-        )
-    direction = "supports" if margin > 0 else "contradicts"
-    if hedge_n >= 3 and abs(margin) < 2:
-        return Direction(
-            "mixed",
-            sentence,
-            round(conf * 0.7, 2),
-            f"weak {direction[:-1]} cues under heavy hedging: {cue_text}{hedged}",
-        )
-    if hedge_n:
-        conf = round(conf * 0.85, 2)
-    return Direction(direction, sentence, conf, f"polarity {polarity}: {cue_text}{hedged}")
 
 
 def conclusion_text(record: Record) -> tuple[str, str]:
@@ -308,144 +87,222 @@ def conclusion_text(record: Record) -> tuple[str, str]:
         label = (section.label or "").upper().strip(" :")
         if (section.nlm_category or "").upper() == "CONCLUSIONS" or label in _CONCLUSION_LABELS:
             return section.text, f'the abstract\'s "{section.label or section.nlm_category}" section'
-    sentences = _sentences(record.abstract)
-    if not sentences:
+    found = sentences(record.abstract)
+    if not found:
         return "", "no abstract"
-    return " ".join(sentences[-2:]), "the abstract's last sentences (no labelled conclusion)"
+    if len(found) <= 2:
+        return " ".join(found), "the abstract"
+    return " ".join(found[-2:]), "the abstract's last sentences (no labelled conclusion)"
 
 
-# Words too general to show that a study is about a claim's subject.
-_GENERIC = {
-    "patien",
-    "treatm",
-    "therap",
-    "study",
-    "studie",
-    "effect",
-    "effects",
-    "result",
-    "clinic",
-    "use",
-    "used",
-    "level",
-    "levels",
-    "increa",
-    "decrea",
-    "associ",
-    "risk",
-    "can",
-    "may",
-    "cause",
-    "causes",
-    "people",
-    "human",
-    "humans",
-    "improv",
-    "reduce",
-    "reduct",
-    "signif",
-    "respon",
-    "long-t",
-    "short-",
-    "term",
-    "high",
-    "low",
-    "lead",
-    "leads",
-    "adult",
-    "adults",
-    "health",
-    "medica",
-    "disord",
-    "condit",
-    "rapid",
-    "common",
-    "severe",
-    "sympto",
-    "impair",
-    "eviden",
-    "benefi",
-}
+# What marks a time as the onset of an effect: a change, a benefit, or words of onset.
+_ONSET_CUE = re.compile("|".join(p.pattern for p in (lx.GOOD, lx.EFFECT, lx.DOWN_VERB, lx.UP_VERB)) +
+                        r"|\bacts?\b|\bseparat\w+|\bonset\b|\bgot there\b|\bremi|\brespon", _I)
+_FLAG_WORDS = {"qualified", "partial", "noncommit", "caution", "hedged", "underpowered", "not", "comparator"}
+_ADVICE = re.compile(r"^\s*(?:further|future|more|larger|additional|prospective|randomi[sz]ed)\b.*\b(?:needed|required|"
+                     r"warranted|should)\b|^\s*(?:we|it is) (?:recommend|suggest)|^.*\bshould be (?:considered|"
+                     r"performed|used|given|offered|done|targeted)\b", _I)
 
 
-def claim_topic(claim: Claim) -> set[str]:
-    """The claim's subject words (stemmed): statement, PICO fields and its own terms."""
-    text = " ".join(
-        filter(
-            None,
-            (
-                claim.statement,
-                claim.population,
-                claim.intervention,
-                claim.outcome,
-                *claim.support_terms,
-                *claim.contradict_terms,
-            ),
-        )
-    )
-    return _words(text) - _GENERIC
+@dataclass
+class _Tally:
+    for_: float = 0.0
+    against: float = 0.0
+    qualified: float = 0.0  # weight of relevant sentences with a caveat
+    affirmative: bool = False  # a sentence about the claim's subject asserts something, with no negation
+    hedges: float = 0.0  # hedge cues in relevant sentences
+    findings: int = 0  # cues for or against in relevant sentences (unweighted)
+    flags: set[str] | None = None
+    best: tuple[float, str, list[str]] = (-1.0, "", [])
+
+    def take(self, weight: float, sentence: str, r: ClauseReading) -> None:
+        self.for_ += weight * r.for_
+        self.against += weight * r.against
+        if self.flags is None:
+            self.flags = set()
+        if weight >= 0.6:
+            self.flags |= r.flags
+            self.hedges += r.hedges
+            self.findings += sum(1 for cue in r.cues if cue.split(" ")[0] not in _FLAG_WORDS)
+            if "qualified" in r.flags or "partial" in r.flags:
+                self.qualified += weight
+        strength = weight * (abs(r.for_ - r.against) + 0.2 * len(r.flags)) + 0.01 * weight
+        if strength > self.best[0]:
+            self.best = (strength, sentence, r.cues)
 
 
-# Words of an intervention that do not name it ("repeated ketamine infusion" is about ketamine).
-_NOT_THE_AGENT = {
-    "intravenous",
-    "infusion",
-    "infusions",
-    "repeated",
-    "single",
-    "dose",
-    "doses",
-    "subanaesthetic",
-    "subanesthetic",
-    "low-dose",
-    "therapy",
-    "treatment",
-    "oral",
-    "nasal",
-    "intranasal",
-    "use",
-}
+def _read(claim: Claim, c: Concepts, shape: ClaimShape, text: str) -> tuple[_Tally, list[str]]:
+    tally, relevant = _Tally(flags=set()), []
+    units = sentences(text)
+    weights = [sentence_weight(c, s) for s in units]
+    top = max(weights, default=0.0)
+    for i, (sentence, weight) in enumerate(zip(units, weights, strict=True)):
+        if top >= 1.0 and weight < 0.6:
+            weight *= 0.3  # another outcome, when the study does speak to the claim's elsewhere
+        # A conclusion states its finding first; later sentences qualify it, and advice or calls
+        # for research are not findings at all.
+        weight *= 1.3 if i == 0 else max(0.6, 1.0 - 0.15 * i)
+        if _ADVICE.match(sentence):
+            weight *= 0.4
+        if weight >= 0.6:
+            relevant.append(sentence)
+            if weight >= 1.0 and not lx.NULL.search(sentence) and not lx.NON_COMMITMENT.search(sentence) \
+                    and not lx.UNMEASURED.search(sentence) and not sentence.rstrip().endswith("?"):
+                tally.affirmative = True
+        parts = clauses(sentence)
+        named = [names_outcome(c, part) for part in parts]
+        for part, has in zip(parts, named, strict=True):
+            # "improved depression, but suicidality did not differ": the clause about another
+            # outcome barely counts when a clause of the same sentence names the claim's.
+            w = min(weight, 0.3) if any(named) and not has and about_other_outcome(c, part) else weight
+            tally.take(w, sentence, read_clause(part, shape, c))
+    return tally, relevant
 
 
-def intervention_terms(claim: Claim) -> tuple[str, ...]:
-    """The words that name the claim's intervention (e.g. "ketamine", "esketamine")."""
-    words = re.findall(r"[a-z][a-z0-9-]{3,}", (claim.intervention or "").lower())
-    return tuple(w for w in words if w not in _NOT_THE_AGENT and w not in _STOP)
+def _quantities(claim: Claim, text: str, tally: _Tally) -> tuple[str | None, list[str]]:
+    """Compare each number the claim asserts with the study's; adds to the tally, returns (magnitude, cues)."""
+    magnitude, cues = None, []
+    for q in claim.quantities:
+        if q.kind == "proportion":
+            found = compare_proportion(q, text)
+            if found is None:
+                continue
+            position, figure = found
+            magnitude = "smaller" if position == "close" else position
+            cues.append(f'figure "{figure.text}" vs claimed {q.text}: '
+                        + ("somewhat smaller" if position == "close" else position))
+            # The claim's point is the number: the figure decides, cues of a benefit do not.
+            tally.for_, tally.against = {"as-claimed": (3.0, 0.0), "larger": (3.0, 0.0), "close": (2.0, 2.0),
+                                         "smaller": (0.0, 3.0)}[position]
+            tally.flags = (tally.flags or set()) | {"by number"}
+    timed = [q for q in claim.quantities if q.kind != "proportion"]
+    for q, position, when in _time_positions(timed, text, claim):
+        magnitude = magnitude or position
+        cues.append(f'time "{when}" vs claimed {q.text}: {position}')
+        if position == "as-claimed":
+            tally.for_ += 1.5
+        else:
+            tally.against += 2.0
+    return magnitude, cues
+
+
+def _subject(q: Quantity) -> str:
+    """The first word of what a quantity is about ("SSRI" in "SSRI response"), to route figures to it."""
+    words = re.findall(r"[A-Za-z][\w-]+", q.of)
+    return words[0].lower()[:5] if words else ""
+
+
+def _time_positions(quantities: Sequence[Quantity], text: str, claim: Claim) -> list[tuple[Quantity, str, str]]:
+    """Each time quantity's comparison with the first figure of a clause about it.
+
+    An onset is read from the time of an effect; a duration from the time an effect ended or was
+    still present. A quantity about a named subject ("SSRI response") reads only clauses naming it;
+    the others read the rest.
+    """
+    named = {id(q): _subject(q) for q in quantities if _subject(q) and _subject(q) in text.lower()}
+    out: list[tuple[Quantity, str, str]] = []
+    for q in quantities:
+        for clause in (p for s in sentences(text) for p in clauses(s)):
+            low = clause.lower()
+            mine = named.get(id(q))
+            if (mine and mine not in low) or (not mine and any(n in low for n in named.values())):
+                continue
+            found = _time_in(q, clause, claim)
+            if found is not None:
+                out.append((q, *found))
+                break
+    return out
+
+
+def _time_in(q: Quantity, clause: str, claim: Claim) -> tuple[str, str] | None:
+    for figure in times(clause):
+        context = figure.context
+        if q.kind == "duration":
+            ended, lasted = lx.TRANSIENT.search(context), lx.PERSISTENT.search(context)
+            if not (ended or lasted):
+                continue
+            position = compare_time(q, figure.value)
+            if claim.polarity != "no-effect" and ended and not lasted and position == "as-claimed" \
+                    and q.bound not in ("at-least", "about"):
+                continue
+            return position, figure.text
+        if q.kind == "onset" and _ONSET_CUE.search(context):
+            return compare_time(q, figure.value), figure.text
+    return None
+
+
+def _decide(claim: Claim, tally: _Tally, magnitude: str | None, hedges: bool) -> tuple[str, float, str]:
+    """(direction, confidence, why) from the combined readings."""
+    flags = tally.flags or set()
+    f, a = tally.for_, tally.against
+    mass = f + a
+    if "noncommit" in flags and (mass < 1.0 or (not claim.clinical and mass < 6.0)):
+        return "unclear", 0.4, "the study takes no position on it (open question, mechanism not tested)"
+    if "partial" in flags and not claim.clinical:
+        return "mixed", 0.55, "it presents the mechanism as one of several, not the whole account"
+    if mass == 0:
+        if "unmeasured" in flags:
+            return "unclear", 0.3, "the claim's outcome was not measured"
+        if "qualified" in flags:
+            return "mixed", 0.4, "a qualified statement: the evidence it describes comes with a caveat"
+        if tally.affirmative and not claim.quantities and claim.polarity != "no-effect":
+            return "supports", 0.3, ("no explicit cues; an affirmative statement about the claim's subject, read as "
+                                     "support with low confidence")
+        return "unclear", 0.2, "no finding about the claim's outcome in the conclusion"
+    margin = (f - a) / mass
+    conf = round(min(0.95, 0.45 + 0.45 * abs(margin) * min(1.0, mass / 3)), 2)
+    if f and a and min(f, a) >= 0.6 * max(f, a):
+        return "mixed", round(conf * 0.8, 2), f"it points both ways ({f:.1f} for, {a:.1f} against)"
+    if tally.hedges >= 4 and tally.hedges >= 2 * tally.findings and "by number" not in flags:
+        return "mixed", 0.35, f"a tentative finding under heavy hedging ({tally.hedges:.0f} hedges)"
+    if a > f and "underpowered" in flags and f > 0:
+        return "mixed", 0.5, "a null result the study could not have detected (small, pilot or a trend)"
+    if f > a and tally.qualified >= 1.0 and claim.polarity != "no-effect" and magnitude in (None, "as-claimed"):
+        return "mixed", 0.55, "a qualified yes: the finding comes with a caveat the claim leaves out"
+    direction = "supports" if f > a else "contradicts"
+    if hedges and "hedged" in flags:
+        conf = round(conf * 0.85, 2)
+    return direction, conf, f"{f:.1f} for, {a:.1f} against"
+
+
+def _judge_text(claim: Claim, record: Record, text: str, source: str) -> Direction:
+    c = concepts(claim)
+    shape = shape_of(claim)
+    tally, relevant = _read(claim, c, shape, text)
+    magnitude, quantity_cues = _quantities(claim, record.abstract or text, tally) if claim.quantities else (None, [])
+    direction, confidence, why = _decide(claim, tally, magnitude, hedges=True)
+    _strength, sentence, cues = tally.best
+    if direction == "unclear" and not relevant and not quantity_cues:
+        why = "no sentence of the conclusion is about the claim's outcome"
+    cue_text = "; ".join([*quantity_cues, *cues[:6]]) or "no cues"
+    return Direction(direction, sentence, confidence, f"from {source}: {why}; cues: {cue_text}",
+                     magnitude=magnitude, scope=scope(claim, record))
 
 
 def judge_direction(claim: Claim, record: Record) -> Direction:
-    """Direction of one study's finding for a claim, read from the abstract's conclusion.
-
-    A record that never names the claim's intervention, or whose conclusion shares no subject
-    word with the claim (nor does its title), is not read as evidence either way: generic
-    "effective"/"no difference" cues about another subject would otherwise count for or against
-    the claim.
-    """
+    """Direction of one study's finding for a claim, read from the abstract's conclusion."""
     text, source = conclusion_text(record)
     if not text:
         return Direction("unclear", "", 0.0, f"PMID {record.pmid} has no abstract: direction needs a reviewer")
-    agents = intervention_terms(claim)
-    whole = f"{record.title} {record.abstract} {text}".lower()
-    if agents and not any(a in whole for a in agents):
-        return Direction(
-            "unclear",
-            "",
-            0.1,
-            f"off topic: the record never mentions {' or '.join(agents)}; a reviewer can mark it relevant",
-            on_topic=False,
-        )
-    topic = claim_topic(claim)
-    if topic and not topic & _words(f"{record.title} {text}"):
-        return Direction(
-            "unclear",
-            "",
-            0.1,
-            "off topic: neither the title nor the conclusion mentions the "
-            f"claim's subject ({', '.join(sorted(topic)[:6])}); a reviewer can mark it relevant",
-            on_topic=False,
-        )
-    result = judge_conclusion(claim.statement, text, claim.polarity, claim.support_terms, claim.contradict_terms)
-    return Direction(result.direction, result.sentence, result.confidence, f"from {source}; {result.reason}")
+    ok, why = on_topic(claim, record)
+    if not ok:
+        return Direction("unclear", "", 0.1, f"off topic: {why}; a reviewer can mark it relevant", on_topic=False)
+    return _judge_text(claim, record, text, source)
+
+
+def judge_conclusion(statement: str, conclusion: str, polarity: str = "effect",
+                     support_terms: Sequence[str] = (), contradict_terms: Sequence[str] = ()) -> Direction:
+    """Judge one conclusion text against a free-text statement (no registry claim needed)."""
+    claim = Claim(id="statement", article="", quote=statement, statement=statement, kind="efficacy", query="",
+                  polarity=polarity, support_terms=tuple(support_terms), contradict_terms=tuple(contradict_terms))
+    if not conclusion.strip():
+        return Direction("unclear", "", 0.0, "no conclusion text to judge")
+    record = Record(pmid="text", abstract=conclusion,
+                    abstract_sections=(AbstractSection("CONCLUSIONS", "CONCLUSIONS", conclusion),))
+    ok, why = on_topic(claim, record)
+    if not ok:
+        return Direction("unclear", "", 0.1, f"off topic: {why}", on_topic=False)
+    return _judge_text(claim, record, conclusion, "the text")
 
 
 def apply_annotation(direction: Direction, annotation: Annotation | None) -> Direction:
@@ -456,4 +313,5 @@ def apply_annotation(direction: Direction, annotation: Annotation | None) -> Dir
         return direction
     note = f": {annotation.note}" if annotation.note else ""
     return Direction(annotation.direction, direction.sentence, 1.0, f"reviewed by {annotation.reviewer}{note}",
-                     judge=f"reviewer {annotation.reviewer}", on_topic=True)
+                     judge=f"reviewer {annotation.reviewer}", on_topic=True, magnitude=direction.magnitude,
+                     scope=direction.scope)

@@ -18,6 +18,7 @@ from functools import cache as memoize
 from evidence.cache import Cache
 from evidence.grading import classify as classify_module
 from evidence.grading import direction as direction_module
+from evidence.grading import lexicon, quantities, reading, relevance
 from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, judge_direction
 from evidence.models import Claim, Record
@@ -27,8 +28,9 @@ __all__ = ["label_version", "direction_version", "classify_records", "study_labe
 
 @memoize
 def label_version() -> str:
-    """Changes whenever the classification or direction rules change."""
-    source = inspect.getsource(classify_module) + inspect.getsource(direction_module)
+    """Changes whenever the classification or direction rules change (any module they read with)."""
+    modules = (classify_module, direction_module, lexicon, quantities, reading, relevance)
+    source = "".join(inspect.getsource(m) for m in modules)
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 

@@ -1,0 +1,96 @@
+"""The direction judge's rules, one row per kind of reading (docs/grading.md, "Direction").
+
+Every sentence here is written for the test: general study language, not any study's text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence.grading.direction import judge_direction
+from evidence.models import AbstractSection, Claim, Quantity, Record
+
+
+def claim(statement: str, **kw) -> Claim:
+    base = {"id": "c", "article": "a", "quote": "q", "statement": statement, "kind": "efficacy", "query": "x",
+            "intervention": "drug X"}
+    return Claim(**{**base, **kw})
+
+
+def record(conclusion: str, title: str = "Drug X study") -> Record:
+    return Record(pmid="1", title=title, abstract=conclusion,
+                  abstract_sections=(AbstractSection("CONCLUSIONS", "CONCLUSIONS", conclusion),))
+
+
+PAIN = claim("Drug X reduces pain in chronic pain", polarity="decrease", outcome_terms=("pain",))
+ANXIETY = claim("Drug X is effective against anxiety", outcome_terms=("anxiety",))
+HARM = claim("Long-term drug X use impairs memory", kind="safety", outcome_terms=("memory", "cognit"))
+SHORT_HARM = claim("Common short-term side effects of drug X are nausea and raised blood pressure", kind="safety",
+                   outcome_terms=("nausea", "blood pressure", "side effect"))
+MECHANISM = claim("Drug X's effect depends on activation of receptor R", kind="mechanism", polarity="increase",
+                  outcome_terms=("receptor R",))
+RATE = claim("Up to 70% of patients respond to drug X", outcome_terms=("respon",),
+             quantities=(Quantity("proportion", 70, "%", "up-to", of="response"),))
+DURABLE = claim("One dose of drug X improves mood for weeks", outcome_terms=("mood", "relapse", "sustain"),
+                quantities=(Quantity("duration", 2, "weeks", "at-least", of="improvement"),))
+RESOLVES = claim("Drug X side effects are mild and resolve within hours", kind="safety", polarity="no-effect",
+                 outcome_terms=("side effect",), quantities=(Quantity("duration", 24, "hours", "within"),))
+PRECAUTION = claim("Drug X should not be given to people with psychosis", kind="safety", modality="normative",
+                   outcome_terms=("psychos",))
+
+
+@pytest.mark.parametrize("c, conclusion, expected", [
+    # the comparator arm's negation is a contrast, not a null finding
+    (PAIN, "Drug X lowered pain scores within a day, while placebo did not.", "supports"),
+    (PAIN, "Compared with placebo, drug X did not reduce pain.", "contradicts"),
+    (PAIN, "Pain did not differ from placebo at any time point.", "contradicts"),
+    # a change in every arm is not the drug's effect
+    (PAIN, "Pain fell in both arms and did not separate between groups.", "contradicts"),
+    # a clause about another outcome barely counts
+    (PAIN, "Drug X improved mood, but pain did not improve.", "contradicts"),
+    (PAIN, "Drug X lowered pain, with no functional improvement.", "supports"),
+    # "more than the comparator" is the claimed change, larger
+    (PAIN, "Pain fell 2 points more with drug X than with placebo.", "supports"),
+    # an underpowered null is inconclusive
+    (PAIN, "In this pilot trial, pain fell more with drug X, but the difference was not significant (p=0.07).",
+     "mixed"),
+    # a qualified yes
+    (ANXIETY, "Drug X may reduce anxiety, but the effects are temporary and the studies heterogeneous.", "mixed"),
+    # negation about method is no finding
+    (ANXIETY, "Drug X reduced anxiety within an hour; long-term outcomes were not assessed.", "supports"),
+    # harm claims: the harm found supports, gains contradict
+    (HARM, "Frequent users showed memory impairment that worsened with dose.", "supports"),
+    (HARM, "Patients on long-term drug X showed no memory impairment and some gains in attention.", "contradicts"),
+    # a short-term harm that resolved is still the harm the claim names
+    (SHORT_HARM, "Drug X caused blood-pressure rises that were back at baseline within 90 minutes.", "supports"),
+    # mechanism claims: blocking logic
+    (MECHANISM, "Blocking receptor R abolished the effects of drug X.", "supports"),
+    (MECHANISM, "Blocking receptor R did not block the effect of drug X and instead prolonged it.", "contradicts"),
+    (MECHANISM, "Receptor R is one of several pathways for drug X, not the sole mechanism.", "mixed"),
+    (MECHANISM, "Drug X reduced receptor R activity rather than activating it.", "contradicts"),
+    # numbers: the figure decides
+    (RATE, "48% of patients responded to drug X.", "contradicts"),
+    (RATE, "72% of patients responded to drug X (20% on placebo).", "supports"),
+    (RATE, "Response was 64% with drug X vs 28% with placebo: high, but below 70%.", "mixed"),
+    (DURABLE, "Mood improved after one dose of drug X but half had relapsed by day 7.", "contradicts"),
+    (DURABLE, "After one dose of drug X, mood improvement was sustained for 6 weeks.", "supports"),
+    (RESOLVES, "Side effects of drug X were mild and resolved within 2 hours.", "supports"),
+    # a precaution supports a normative claim
+    (PRECAUTION, "Guidelines urge careful patient selection and caution with drug X in psychosis.", "supports"),
+])
+def test_reading_rules(c, conclusion, expected):
+    d = judge_direction(c, record(conclusion))
+    assert d.direction == expected, d.reason
+    assert d.reason and d.judge == "rules"
+
+
+def test_a_study_about_another_outcome_is_set_aside():
+    d = judge_direction(PAIN, record("Drug X significantly improved depression scores.", title="Drug X in depression"))
+    assert not d.on_topic and d.reason.startswith("off topic") and "outcome" in d.reason
+
+
+def test_magnitude_and_scope_are_reported():
+    d = judge_direction(RATE, record("48% of patients responded to drug X."))
+    assert d.magnitude == "smaller" and '"48%"' in d.reason
+    healthy = judge_direction(PAIN, record("Drug X reduced experimental pain in healthy volunteers."))
+    assert healthy.scope.startswith("another population")
