@@ -24,7 +24,7 @@ import pytest
 from evidence.cache import Cache
 from evidence.grading.service import assess_claims
 from evidence.registry import load_registry, search_term
-from tests.ncbi_server import scaled_records
+from tests.ncbi_server import Fault, scaled_records
 from tests.refresh_support import (
     REPO,
     WORDS,
@@ -200,9 +200,10 @@ def test_a_second_refresh_is_refused_while_one_runs(small, tmp_path):
     registry_path, recs, topics, _ = small
     cache = tmp_path / "cache" / "evidence.sqlite"
     cache.parent.mkdir()
-    # Each reply takes 0.5 s, so the first refresh still holds the lock (for several seconds) when
-    # the second starts, however loaded the machine is.
-    with QuickNCBI(recs, topics, latency=0.5) as ncbi:
+    # The first refresh's efetch stalls for 20 s, so it still holds the lock when the second starts,
+    # however slowly a loaded machine starts a Python process.
+    with QuickNCBI(recs, topics) as ncbi:
+        ncbi.inject(Fault("stall", endpoint="efetch", times=1, seconds=20.0))
         first = cli(ncbi, registry_path, cache)
         assert wait_for(lambda: esearches(ncbi) >= 1, timeout=30)
         second = cli(ncbi, registry_path, cache)
