@@ -235,16 +235,14 @@ def cmd_annotations(args: argparse.Namespace) -> int:
 
 
 def cmd_judge(args: argparse.Namespace) -> int:
-    from evidence.grading.pairs import judge_pair, pair_result, parse_pairs
+    from evidence.grading.pairs import judge_pairs_file
 
     source = "<stdin>" if args.pairs == "-" else args.pairs
     try:
         text = sys.stdin.read() if args.pairs == "-" else Path(args.pairs).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read pairs file {source}: {getattr(exc, 'strerror', None) or exc}") from None
-    pairs = parse_pairs(text, source)  # the whole file is checked before anything is judged or written
-    lines = [json.dumps(pair_result(p, judge_pair(p.claim, p.text, p.polarity)), ensure_ascii=False) for p in pairs]
-    _write_output("\n".join(lines) + "\n", args.output)
+    _write_output(judge_pairs_file(text, source), args.output)  # a bad line raises before anything is written
     return 0
 
 
@@ -363,17 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="CSV to import")
     p.add_argument("-o", "--output", metavar="PATH")
 
-    p = _add(
-        sub,
-        "judge",
-        cmd_judge,
-        "Judge your own claim/text pairs with the direction judge the refresh uses (JSON lines in and out).",
-        "evidence judge my-pairs.jsonl -o judged.jsonl",
-    )
+    p = _add(sub, "judge", cmd_judge, "Judge your own claim/text pairs with the direction judge the refresh uses.",
+             "evidence judge my-pairs.jsonl -o judged.jsonl")
     p.add_argument("pairs", metavar="PAIRS.jsonl",
-                   help='one JSON object a line: "id", "claim", "text" and optionally "polarity" (effect, no-effect, '
-                   'increase, decrease; default: inferred from the claim); "-" reads standard input. Each output line '
-                   'is {"id", "direction", "confidence", "sentence", "reason", "judge"}')
+                   help='JSON lines {"id", "claim", "text"} (optional "polarity": effect, no-effect, increase, '
+                   'decrease); "-": stdin. Writes {"id", "direction", "confidence", "sentence", "reason", "judge"}')
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (whole or nothing) instead of stdout")
     return parser
 

@@ -25,7 +25,8 @@ from evidence.grading.direction import Direction, infer_polarity, judge_directio
 from evidence.models import AbstractSection, Claim, Record
 from evidence.vocabulary import POLARITIES
 
-__all__ = ["Pair", "claim_from_text", "judge_pair", "parse_pairs", "pair_result", "statement_kind"]
+__all__ = ["Pair", "claim_from_text", "judge_pair", "judge_pairs_file", "parse_pairs", "pair_result",
+           "statement_kind"]
 
 # A statement about a harm or about safety (side effects, risks, damage, dependence) is a safety
 # claim; the judge then reads it as a harm, as it reads the registry's safety claims.
@@ -146,3 +147,13 @@ def pair_result(pair: Pair, direction: Direction) -> dict[str, Any]:
         "reason": direction.reason,
         "judge": direction.judge,
     }
+
+
+def judge_pairs_file(text: str, source: str) -> str:
+    """What ``evidence judge`` writes for a pairs file: one JSON line per pair, in the file's order.
+
+    The whole file is checked first (``parse_pairs``), so a bad line raises before any judging.
+    """
+    pairs = parse_pairs(text, source)
+    return "".join(json.dumps(pair_result(p, judge_pair(p.claim, p.text, p.polarity)), ensure_ascii=False) + "\n"
+                   for p in pairs)
