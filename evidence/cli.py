@@ -234,6 +234,18 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_judge(args: argparse.Namespace) -> int:
+    from evidence.grading.pairs import judge_pairs_file
+
+    source = "<stdin>" if args.pairs == "-" else args.pairs
+    try:
+        text = sys.stdin.read() if args.pairs == "-" else Path(args.pairs).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read pairs file {source}: {getattr(exc, 'strerror', None) or exc}") from None
+    _write_output(judge_pairs_file(text, source), args.output)  # a bad line raises before anything is written
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 _Command = Callable[[argparse.Namespace], int]
@@ -348,6 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", nargs="?", help="CSV to import")
     p.add_argument("-o", "--output", metavar="PATH")
+
+    p = _add(sub, "judge", cmd_judge, "Judge your own claim/text pairs with the direction judge the refresh uses.",
+             "evidence judge my-pairs.jsonl -o judged.jsonl")
+    p.add_argument("pairs", metavar="PAIRS.jsonl",
+                   help='JSON lines {"id", "claim", "text"} (optional "polarity": effect, no-effect, increase, '
+                   'decrease); "-": stdin. Writes {"id", "direction", "confidence", "sentence", "reason", "judge"}')
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH (whole or nothing) instead of stdout")
     return parser
 
 
