@@ -249,6 +249,9 @@ def test_reviewer_decisions_are_named_in_the_grade():
     # a mechanism claim whose human and lab evidence disagree is mixed
     (MECH, [study("rct", "contradicts", n=20, pmid="h"), *many("animal", "supports", 3, start=10)], "mixed",
      "Species check: human studies say contradicted, animal and in-vitro studies say supported"),
+    # ... but a narrative review is not a human line of data: the whole body decides
+    (MECH, [study("narrative-review", "supports", species="mixed", pmid="h"),
+            *many("animal", "contradicts", 3, start=10)], "contradicted", "Whole body"),
     # ... and agreeing lines of evidence keep their verdict
     (MECH, [study("rct", n=20, pmid="h"), *many("in-vitro", "supports", 3, start=10)], "supported",
      "Mechanism claim: 3 animal/in-vitro studies count with 1 human studies"),
@@ -344,9 +347,14 @@ def test_figure_check_for_claims_that_state_a_number(studies, verdict, note):
     # a review's own stated certainty caps the grade; a large body keeps its verdict
     (CLAIM, many("meta-analysis", "supports", 3, n=5000, pooled="rcts", stated="low"), "supported", "low",
      "capped at low: the certainty the review behind it states"),
-    # risk of bias: most of the weight comes from studies stating their own limits
-    (CLAIM, many("rct", "supports", 3, n=500, limitations=("pilot",)), "supported", "moderate",
+    # risk of bias: most of the weight comes from studies stating limits other than their size
+    (CLAIM, many("rct", "supports", 3, n=500, limitations=("open-label",)), "supported", "moderate",
      "risk of bias: most of the weight"),
+    # limits about size or power are imprecision, never counted twice
+    (CLAIM, many("rct", "supports", 3, n=500, limitations=("underpowered",)), "supported", "moderate",
+     "imprecision: most of the weight comes from studies that call themselves small"),
+    (CLAIM, many("rct", "supports", 3, n=30, limitations=("pilot", "small sample")), "supported", "low",
+     "very serious imprecision: 90 participants"),
     # imprecision: fewer than 400 participants
     (CLAIM, many("rct", "supports", 3, n=100), "supported", "moderate", "imprecision: 300 participants"),
     # very serious imprecision: fewer than 100

@@ -115,8 +115,8 @@ def rate(claim: Claim, decision: Decision, body: Body) -> Rating:
     start_designs = {w.assessment.study.design for w in side if start(claim, w.assessment.study)[0] == level}
     downs: list[tuple[int, str]] = []
     caps: list[str] = []
-    # Risk of bias: most of the weight comes from studies that state their own limits.
-    if _share(side, "limited") >= 0.5:
+    # Risk of bias: most of the weight comes from studies that state limits other than their size.
+    if _share(side, "bias_limits") >= 0.5:
         downs.append((1, "risk of bias: most of the weight comes from studies that state their own limits"))
     # Inconsistency.
     t = decision.tally
@@ -144,6 +144,9 @@ def rate(claim: Claim, decision: Decision, body: Body) -> Rating:
         downs.append((1, f"imprecision: {n} participants in total, fewer than the {OIS} GRADE suggests"))
     elif not human_side and len(side) < 2:
         downs.append((1, "imprecision: a single experiment"))
+    elif _share(side, "precision_limits") >= 0.5:
+        downs.append((1, "imprecision: most of the weight comes from studies that call themselves small, "
+                         "underpowered or imprecise"))
     primaries = [a for a in body.studies if is_primary(a.study)]
     if len(primaries) == 1:
         downs.append((1, f"consistency unknown: a single primary study (PMID {primaries[0].record.pmid}), "

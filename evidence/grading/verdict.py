@@ -9,6 +9,7 @@ study says. ``docs/grading.md`` section 3 states every rule with its source.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ _LOW_WEIGHT = 0.5
 _OBSERVATIONAL = frozenset({"cohort", "case-control", "cross-sectional", "case-series"})
 _SMALL = 50  # a primary study of fewer participants counts 0.6: a stand-in for its wider interval
 _WEAK_CERTAINTY = frozenset({"low", "very-low"})
+# Stated limits that are about precision (size, power, interval width) rather than bias: GRADE
+# rates them under imprecision, never twice (GRADE 6), so they do not count as risk of bias.
+_PRECISION_LIMIT = re.compile(r"pilot|underpowered|power|small|tiny|few |wide|interval|proof[- ]of[- ]concept|"
+                              r"preliminary|sample size", re.IGNORECASE)
 MAJORITY = 2.0  # a side carries the verdict with at least twice the other side's weight
 
 
@@ -37,8 +42,10 @@ class Weighed:
     side: str  # supports, contradicts or mixed
     notes: tuple[str, ...] = ()
     figure_only: bool = False  # it contradicts the claim's number, not its effect
-    limited: bool = False  # it states its own limits (halved for them)
+    limited: bool = False  # it states its own limits or a low certainty (halved for them)
     indirect: bool = False  # another population, dose, route or time point (halved for it)
+    bias_limits: bool = False  # among its stated limits, some are about bias (not size or power)
+    precision_limits: bool = False  # among its stated limits, some are about size, power or precision
 
     @property
     def raw(self) -> float:
@@ -102,7 +109,9 @@ def weigh(claim: Claim, a: Assessment) -> Weighed:
     figure_only = a.direction.magnitude in ("smaller", "larger") and side in ("contradicts", "mixed")
     if figure_only:
         side = "mixed"  # a figure unlike the claim's does not say the effect is absent
-    return Weighed(a, weight, side, tuple(notes), figure_only, limited, bool(a.direction.scope))
+    precision = [x for x in s.limitations if _PRECISION_LIMIT.search(x)]
+    return Weighed(a, weight, side, tuple(notes), figure_only, limited, bool(a.direction.scope),
+                   len(precision) < len(s.limitations), bool(precision))
 
 
 def tally(weighed: Sequence[Weighed]) -> Tally:
@@ -146,7 +155,8 @@ def decide(claim: Claim, body: Body) -> Decision:
     verdict, notes = verdict_of(total), []
     notes.append(f"Whole body, weighted by design, size, stated limits and directness: {total.text()} "
                  f"(mixed findings count half each way; a side needs twice the other's weight) -> {verdict}")
-    if human and pre:
+    # Two lines of data, not a review's summary of the other line: each side needs a primary study.
+    if any(is_primary(w.assessment.study) for w in human) and any(is_primary(w.assessment.study) for w in pre):
         hv, pv = verdict_of(tally(human)), verdict_of(tally(pre))
         if hv != pv:
             verdict = "mixed"
