@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import evidence.grading.labels as labels_module
+import evidence.grading.service as service_module
 from evidence.cache import Cache
 from evidence.grading.service import assess_claims, claim_basis, grade_claims, snapshot_grades
 from evidence.models import Annotation
@@ -60,6 +61,13 @@ def test_a_new_study_or_a_rule_change_makes_the_snapshot_stale(graded, monkeypat
     assert claim_basis(cache, registry.claim("beta")) != before
     assert not grade_claims(registry.claims, cache)["beta"].from_snapshot
     monkeypatch.setattr(labels_module, "label_version", lambda: "rules-changed")
+    assert not grade_claims(registry.claims, cache)["alpha"].from_snapshot
+
+
+def test_a_grading_rule_change_makes_the_snapshot_stale(graded, monkeypatch):
+    registry, cache, _ = graded
+    assert grade_claims(registry.claims, cache)["alpha"].from_snapshot
+    monkeypatch.setattr(service_module, "grade_version", lambda: "grading-rules-changed")
     assert not grade_claims(registry.claims, cache)["alpha"].from_snapshot
 
 

@@ -1,9 +1,10 @@
 """Grade the evidence for one claim: a verdict, a strength and the reasons for both.
 
-The rules follow the GRADE approach (start from study design, then rate down for
-inconsistency, imprecision and indirectness) with the Oxford CEBM 2011 levels for the
-design ranking. ``docs/grading.md`` states every rule and its source. The one promise:
-a grade never looks stronger than the studies behind it.
+GRADE on the whole body of evidence (``body``: which studies count; ``verdict``: the weighted
+tally of their directions; ``certainty``: GRADE's starting level, rating down and up, and when
+a verdict is "insufficient"), with the Oxford CEBM 2011 levels for the design ranking.
+``docs/grading.md`` states every rule and its source. The one promise: a grade never looks
+stronger than the studies behind it.
 """
 
 from __future__ import annotations
@@ -13,17 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evidence.grading.body import Assessment, Body, is_preclinical, select_body, usable
+from evidence.grading.body import excluded as _excluded
+from evidence.grading.certainty import Rating, rate, strength_ceiling
 from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, apply_annotation, judge_direction
+from evidence.grading.verdict import Decision, decide, verdict_of
 from evidence.models import Annotation, Claim, Record
-from evidence.vocabulary import (
-    DIRECTIONS,
-    HUMAN_SPECIES,
-    PRECLINICAL_SPECIES,
-    STRENGTHS,
-    TIERS,
-    design_name,
-)
+from evidence.vocabulary import DIRECTIONS, HUMAN_SPECIES, PRECLINICAL_SPECIES, STRENGTHS, TIERS, design_name
 
 __all__ = ["Assessment", "Grade", "assess", "best_first", "grade", "pair_contradictions", "Contradiction",
            "strength_ceiling", "verdict_of", "rate"]
@@ -32,25 +30,14 @@ _REVIEWS = ("meta-analysis", "systematic-review")
 
 
 @dataclass(frozen=True)
-class Assessment:
-    """One study as judged for one claim."""
-
-    record: Record
-    study: StudyClass
-    direction: Direction
-    relevant: bool = True
-    relevance_reason: str = ""
-    reviewed_by: str | None = None
-
-
-@dataclass(frozen=True)
 class Grade:
     """A claim's verdict and strength, with every reason; the structured parts are for display.
 
     ``factors`` are GRADE's steps as (kind, text): kind "start" (the starting certainty),
-    "down" (a reason for rating down), "up" (for rating up). ``basis`` holds the PMIDs the
-    verdict rests on (best first); ``reviewed`` names each reviewer decision that changed the
-    grade's inputs, as (pmid, what the reviewer decided).
+    "down" (a reason for rating down), "up" (for rating up), "cap" (a ceiling that applied).
+    ``basis`` holds the PMIDs the verdict rests on (best first); ``reviewed`` names each reviewer
+    decision that changed the grade's inputs, as (pmid, what the reviewer decided). ``tally`` is
+    the weighted body: (direction, weight) for supports, contradicts and mixed.
     """
 
     claim_id: str
@@ -64,6 +51,7 @@ class Grade:
     factors: tuple[tuple[str, str], ...] = ()
     basis: tuple[str, ...] = ()
     reviewed: tuple[tuple[str, str], ...] = ()
+    tally: tuple[tuple[str, float], ...] = ()
 
 
 def assess(claim: Claim, record: Record, annotation: Annotation | None = None, *,
@@ -100,38 +88,6 @@ def best_first(a: Assessment) -> tuple[Any, ...]:
             -(a.record.year or 0), a.record.pmid)
 
 
-def _start(study: StudyClass) -> tuple[int, str]:
-    """GRADE starting level (0 high .. 3 very-low) for one human study's design."""
-    d = study.design
-    if d in _REVIEWS:
-        if study.pooled == "observational":
-            return 2, "reviews of observational studies start low"
-        if study.pooled == "rcts":
-            return 0, "reviews of RCTs start high"
-        return 1, "reviews whose included designs are not stated start moderate"
-    if d == "rct":
-        return 0, "RCTs start high"
-    if d in ("non-randomized-trial", "cohort", "case-control", "cross-sectional"):
-        return 2, "observational and non-randomised studies start low"
-    return 3, "case reports, reviews without method, guidelines and opinion start very low"
-
-
-def strength_ceiling(claim: Claim, studies: Sequence[Assessment]) -> str:
-    """The strongest grade the usable studies could ever earn (used by tests as an invariant)."""
-    informative = [a for a in _usable(studies) if a.direction.direction != "unclear"]
-    human = [a for a in informative if a.study.species in HUMAN_SPECIES]
-    unknown = [a for a in informative if a.study.species == "unknown"]
-    if human:
-        return STRENGTHS[min(_start(a.study)[0] for a in human)]
-    if unknown:
-        return STRENGTHS[min(3, 1 + min(_start(a.study)[0] for a in unknown))]
-    return "low" if informative else "very-low"
-
-
-def _usable(studies: Sequence[Assessment]) -> list[Assessment]:
-    return [a for a in studies if a.relevant and not a.study.retracted and not a.study.notice]
-
-
 def _years(items: Sequence[Assessment]) -> str:
     years = sorted(a.record.year for a in items if a.record.year)
     if not years:
@@ -153,69 +109,20 @@ def _tally(items: Sequence[Assessment]) -> Counter[str]:
     return Counter(a.direction.direction for a in items)
 
 
-def verdict_of(best: Sequence[Assessment]) -> str:
-    """The verdict the best tier's directions give: one-sided, clearly lopsided, else mixed."""
-    top = _tally(best)
-    sup, con, mix = top["supports"], top["contradicts"], top["mixed"]
-    if sup and not con and sup >= mix:
-        return "supported"
-    if con and not sup and con >= mix:
-        return "contradicted"
-    if sup > 2 * con and sup >= 3:
-        return "supported"
-    if con > 2 * sup and con >= 3:
-        return "contradicted"
-    return "mixed"
+_VERBS = {"supports": ("supports", "support"), "contradicts": ("contradicts", "contradict"),
+          "mixed": ("is mixed", "are mixed")}
 
 
-def rate(claim: Claim, verdict: str, best: Sequence[Assessment], basis: Sequence[Assessment],
-         basis_kind: str) -> tuple[int, str, list[str]]:
-    """(level 0 high .. 3 very-low, why it started there, each reason it was rated down)."""
-    best_design = best[0].study.design
-    level, start_why = min((_start(a.study) for a in best), key=lambda x: x[0])
-    downs: list[str] = []
-    # Inconsistency: a real share of all informative basis studies point the other way.
-    all_dir = _tally(basis)
-    against = {"supported": all_dir["contradicts"], "contradicted": all_dir["supports"]}.get(verdict, 0)
-    if verdict in ("supported", "contradicted") and against and against / len(basis) >= 0.25:
-        level += 1
-        downs.append(f"inconsistency: {against} of {len(basis)} studies point the other way")
-    if verdict == "mixed":
-        level += 1
-        downs.append("inconsistency: the best studies disagree")
-    # Imprecision: few studies or few participants.
-    total_n = sum(a.study.n or 0 for a in basis)
-    if len(basis) < 2 and not (best_design in _REVIEWS and total_n >= 1000):
-        very = not total_n or total_n < 300
-        level += 2 if very else 1
-        downs.append(
-            "very serious imprecision: a single study"
-            + (f" of {total_n} participants" if total_n else " of unstated size")
-            if very
-            else "imprecision: a single study"
-        )
-    elif total_n and total_n < 300 and best_design not in _REVIEWS:
-        level += 1
-        downs.append(f"imprecision: {total_n} participants in total")
-    # One top-tier study that is not itself a synthesis is not replicated evidence, and its
-    # risk of bias cannot be judged from an abstract: it cannot carry a "high" grade alone.
-    if level == 0 and len(best) == 1 and best_design not in _REVIEWS:
-        level = 1
-        downs.append("a single top-tier study: not replicated, risk of bias not assessable from its abstract")
-    # Indirectness.
-    if basis_kind == "preclinical":
-        level = max(level, 2)
-        downs.append(
-            "indirectness: only animal or in-vitro studies"
-            + (", which never count as clinical evidence" if claim.clinical else "")
-        )
-    elif basis_kind == "species-unstated":
-        level += 1
-        downs.append("indirectness: the studies do not say whether they were in humans")
-    level = min(level, 3)
-    if basis_kind == "preclinical" and claim.clinical:
-        level = max(level, 2)  # preclinical-only evidence never grades above low for a clinical claim
-    return level, start_why, downs
+def _best_summary(basis: Sequence[Assessment]) -> str:
+    """The best tier of the body, by direction: "3 meta-analyses of RCTs (2019-2021), n=5200 support"."""
+    best_tier = min(a.study.tier for a in basis)
+    best = sorted([a for a in basis if a.study.tier == best_tier], key=lambda a: a.record.pmid)
+    parts = []
+    for direction, (one, many) in _VERBS.items():
+        group = [a for a in best if a.direction.direction == direction]
+        if group:
+            parts.append(_describe(group, one if len(group) == 1 else many))
+    return "; ".join(parts)
 
 
 def _excluded_reasons(excluded: Sequence[tuple[str, str]]) -> list[str]:
@@ -245,86 +152,85 @@ def _reviewed(studies: Sequence[Assessment]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _excluded(studies: Sequence[Assessment]) -> list[tuple[str, str]]:
-    excluded: list[tuple[str, str]] = []
-    for a in studies:
-        if a.study.retracted:
-            excluded.append((a.record.pmid, f"retracted: {a.study.retracted_reason}"))
-        elif a.study.notice:
-            excluded.append((a.record.pmid, f"a notice, not a study: {a.study.design_reason}"))
-        elif not a.relevant:
-            excluded.append((a.record.pmid, a.relevance_reason or "not relevant"))
-    return excluded
+def _pmids(items: Sequence[Assessment], limit: int = 8) -> str:
+    shown = [a.record.pmid for a in items[:limit]]
+    return ", ".join(shown) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _weights_note(decision: Decision) -> str | None:
+    reduced = [(w.assessment.record.pmid, w.notes) for w in decision.weighed if w.notes]
+    if not reduced:
+        return None
+    shown = "; ".join(f"PMID {p} ({', '.join(n)})" for p, n in reduced[:8])
+    more = f" and {len(reduced) - 8} more" if len(reduced) > 8 else ""
+    return f"Weighed down: {shown}{more}"
 
 
 def grade(claim: Claim, studies: Sequence[Assessment]) -> Grade:
     """Verdict and strength for one claim from its assessed studies, with plain-English reasons."""
-    excluded = _excluded(studies)
-    usable = _usable(studies)
-    design_counts = Counter(a.study.design for a in usable)
-    dir_counts = _tally(usable)
-    counts_d = tuple(sorted(design_counts.items(), key=lambda kv: (TIERS.get(kv[0], 99), kv[0])))
-    counts_r = tuple((d, dir_counts[d]) for d in DIRECTIONS if dir_counts[d])
-    reasons: list[str] = []
     if not studies:
         return Grade(claim.id, "insufficient", "very-low", ("no studies in the cache: run `evidence refresh`",))
-    reasons.extend(_excluded_reasons(excluded))
-    informative = [a for a in usable if a.direction.direction != "unclear"]
+    excluded = _excluded(studies)
+    kept = usable(studies)
+    counts_d = tuple(sorted(Counter(a.study.design for a in kept).items(),
+                            key=lambda kv: (TIERS.get(kv[0], 99), kv[0])))
+    dir_counts = _tally(kept)
+    counts_r = tuple((d, dir_counts[d]) for d in DIRECTIONS if dir_counts[d])
+    reasons = _excluded_reasons(excluded)
+    reviewed = _reviewed(studies)
+    informative = [a for a in kept if a.direction.direction != "unclear"]
+    body = select_body(claim, informative)
+    unclear = len(kept) - len(informative)
+
+    def insufficient(why: str, basis: Sequence[Assessment] = ()) -> Grade:
+        tail = [f"Reviewer decisions: {'; '.join(f'PMID {p} {w}' for p, w in reviewed)}"] if reviewed else []
+        return Grade(claim.id, "insufficient", "very-low", (*reasons, f"{why} -> insufficient, very-low", *tail),
+                     counts_d, counts_r, None, tuple(excluded), (), tuple(a.record.pmid for a in basis), reviewed)
+
     if not informative:
         off = sum(1 for _, why in excluded if why.startswith("not about this claim"))
         detail = f" ({off} other{'s' if off != 1 else ''} set aside as off topic)" if off else ""
-        why = (
-            "all studies were excluded" if not usable else f"no study's conclusion speaks clearly to the claim{detail}"
-        )
-        return Grade(
-            claim.id,
-            "insufficient",
-            "very-low",
-            (*reasons, f"{why} -> insufficient, very-low"),
-            counts_d,
-            counts_r,
-            None,
-            tuple(excluded),
-        )
-    human = [a for a in informative if a.study.species in HUMAN_SPECIES]
-    unknown = [a for a in informative if a.study.species == "unknown"]
-    preclinical = [a for a in informative if a.study.species in PRECLINICAL_SPECIES]
-    # Animal and in-vitro studies never count as clinical evidence; unknown species count
-    # only when nothing better exists, and then as indirect.
-    basis = human or unknown or preclinical
-    basis_kind = "human" if human else ("species-unstated" if unknown else "preclinical")
-    best_tier = min(a.study.tier for a in basis)
-    best = sorted([a for a in basis if a.study.tier == best_tier], key=lambda a: a.record.pmid)
-    verdict = verdict_of(best)
-    level, start_why, downs = rate(claim, verdict, best, basis, basis_kind)
-    parts = []
-    verbs = {
-        "supports": ("supports", "support"),
-        "contradicts": ("contradicts", "contradict"),
-        "mixed": ("is mixed", "are mixed"),
-    }
-    for direction, (one, many) in verbs.items():
-        group = [a for a in best if a.direction.direction == direction]
-        if group:
-            parts.append(_describe(group, one if len(group) == 1 else many))
-    if preclinical and human:
-        reasons.append(f"{len(preclinical)} animal/in-vitro studies set aside: they never count as clinical evidence")
-    strength = STRENGTHS[level]
-    summary = "; ".join(parts) or _describe(best, "")
-    reasons.insert(0, f"Best evidence: {summary} -> {verdict}, {strength}")
-    reasons.append(f"Starting point: {start_why}")
-    reasons.extend(f"Rated down for {d}" for d in downs)
-    reviewed = _reviewed(studies)
+        return insufficient("all studies were excluded" if not kept
+                            else f"no study's conclusion speaks clearly to the claim{detail}")
+    if claim.clinical and not body.human:
+        lean = verdict_of(decide(claim, Body("preclinical", (), body.set_aside)).tally)
+        return insufficient(f"Only animal or in-vitro studies ({len(body.set_aside)}, PMID {_pmids(body.set_aside)}); "
+                            f"they lean {lean} but never count as clinical evidence for a clinical claim")
+    decision = decide(claim, body)
+    rating: Rating = rate(claim, decision, body)
+    basis = sorted(body.studies, key=best_first)
+    verdict = "insufficient" if rating.insufficient else decision.verdict
+    strength = "very-low" if rating.insufficient else STRENGTHS[rating.level]
+    reasons.insert(0, f"Best evidence: {_best_summary(basis)} -> {verdict}, {strength}")
+    reasons.extend(decision.notes)
+    if body.set_aside:
+        reasons.append(f"{len(body.set_aside)} animal/in-vitro studies set aside (PMID {_pmids(body.set_aside)}): "
+                       "they never count as clinical evidence")
+    if body.kind == "human+preclinical":
+        reasons.append(f"Mechanism claim: {len(body.preclinical)} animal/in-vitro studies count with "
+                       f"{len(body.human)} human studies")
+    weights = _weights_note(decision)
+    if weights:
+        reasons.append(weights)
+    reasons.append(f"Starting point: {rating.start}")
+    reasons.extend(f"Rated down for {d}" for d in rating.downs)
+    reasons.extend(f"Rated up for {u}" for u in rating.ups)
+    reasons.extend(f"Certainty {c}" if c.startswith("capped") else f"Certainty capped: {c}" for c in rating.caps)
+    if rating.insufficient:
+        reasons.append(rating.insufficient)
+    if unclear:
+        reasons.append(f"{unclear} stud{'y' if unclear == 1 else 'ies'} whose conclusion does not speak clearly "
+                       "to the claim: shown, not counted")
     if reviewed:
         reasons.append("Reviewer decisions: " + "; ".join(f"PMID {p} {what}" for p, what in reviewed))
-    in_best, in_basis = {id(a) for a in best}, {id(a) for a in basis}  # identity: records compare slowly
-    others = [a for a in informative if id(a) not in in_best and id(a) in in_basis]
-    if others:
-        c = _tally(others)
-        reasons.append("Other studies: " + ", ".join(f"{n} {d}" for d, n in c.items()))
-    factors = (("start", start_why), *(("down", d) for d in downs))
-    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best[0].study.design,
-                 tuple(excluded), factors, tuple(a.record.pmid for a in sorted(basis, key=best_first)), reviewed)
+    factors = (("start", rating.start), *(("down", d) for d in rating.downs), *(("up", u) for u in rating.ups),
+               *(("cap", c) for c in rating.caps))
+    t = decision.tally
+    best_design = min(basis, key=lambda a: (is_preclinical(a.study), a.study.tier)).study.design
+    return Grade(claim.id, verdict, strength, tuple(reasons), counts_d, counts_r, best_design, tuple(excluded),
+                 factors, tuple(a.record.pmid for a in basis), reviewed,
+                 (("supports", round(t.supports, 2)), ("contradicts", round(t.contradicts, 2)),
+                  ("mixed", round(t.mixed, 2))))
 
 
 @dataclass(frozen=True)

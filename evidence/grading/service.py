@@ -10,16 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import inspect
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache as memoize
 
 from evidence.cache import Cache
+from evidence.grading import body as body_module
+from evidence.grading import certainty as certainty_module
+from evidence.grading import grade as grade_module
+from evidence.grading import verdict as verdict_module
 from evidence.grading.grade import Assessment, Grade, assess, best_first, grade
 from evidence.grading.labels import direction_version, labelled
 from evidence.models import Annotation, Claim
 
-__all__ = ["ClaimEvidence", "ClaimGrade", "assess_claims", "grade_claims", "claim_basis", "snapshot_grades"]
+__all__ = ["ClaimEvidence", "ClaimGrade", "assess_claims", "grade_claims", "claim_basis", "grade_version",
+           "snapshot_grades"]
+
+
+@memoize
+def grade_version() -> str:
+    """Changes whenever a grading rule changes (which studies count, the verdict, the certainty)."""
+    source = "".join(inspect.getsource(m) for m in (body_module, verdict_module, certainty_module, grade_module))
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ class ClaimGrade:
     def from_json(cls, text: str) -> ClaimGrade:
         data = json.loads(text)
         g = data["grade"]
-        pairs = ("counts_by_design", "counts_by_direction", "excluded", "factors", "reviewed")
+        pairs = ("counts_by_design", "counts_by_direction", "excluded", "factors", "reviewed", "tally")
         grade = Grade(**{**g, "reasons": tuple(g["reasons"]), "basis": tuple(g.get("basis", ())),
                          **{k: tuple(tuple(x) for x in g.get(k, ())) for k in pairs}})
         return cls(grade, data["studies"], data["newest_year"], from_snapshot=True)
@@ -90,7 +104,7 @@ def claim_basis(cache: Cache, claim: Claim) -> str:
     """What a claim's grade depends on: the rules, the claim's wording, its studies, its reviews."""
     notes = sorted((a.pmid, a.reviewer, a.relevant, a.direction, a.note, a.updated_at)
                    for a in cache.annotations(claim.id))
-    key = repr((direction_version(claim), cache.membership_key(claim.id), notes))
+    key = repr((grade_version(), direction_version(claim), cache.membership_key(claim.id), notes))
     return hashlib.sha256(key.encode()).hexdigest()
 
 
