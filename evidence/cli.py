@@ -185,8 +185,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
     judge = _judge(args)
-    # With a model judge the cache is opened for writing, so its answers are kept for the next run.
-    with _open_cache(args, readonly=judge is None) as cache:
+    # With a model judge the cache is opened for writing, so its answers are kept for the next run
+    # (a missing cache is still reported as missing, never created empty).
+    with _open_cache(args, readonly=judge is None or not _settings(args).cache.exists()) as cache:
         report = report_for(registry, cache, claim_ids, judge=judge)
     _judge_summary(judge)
     if args.format == "json":

@@ -156,6 +156,9 @@ def test_settings_keep_the_key_out_of_repr_and_the_judge_needs_a_model():
     judge = ModelJudge.from_settings(Settings.from_env({**env, "EVIDENCE_JUDGE_MODEL": "m",
                                                         "EVIDENCE_JUDGE_MAX_REQUESTS": "7"}))
     assert judge is not None and judge.client.max_requests == 7 and KEY not in repr(judge)
+    with pytest.raises(ConfigError, match="EVIDENCE_JUDGE_KEY") as caught:
+        ChatClient("https://api.example.org/v1", MODEL, KEY + " \u00e9")  # pasted with junk: refused, not quoted
+    assert KEY not in str(caught.value)
 
 
 # -- against the loopback stand-in ---------------------------------------------------------------

@@ -92,6 +92,13 @@ def test_a_misconfigured_judge_is_a_one_line_error(setup, capsys, monkeypatch):
     assert err.startswith("error: ") and "EVIDENCE_JUDGE_MODEL" in err and err.count("\n") == 1
 
 
+def test_a_report_with_a_judge_on_a_missing_cache_says_so_and_creates_nothing(setup, capsys, tmp_path):
+    args, chat = setup
+    missing = tmp_path / "nowhere" / "evidence.sqlite"
+    assert cli.main([*args[:3], str(missing), "report"]) == 1
+    assert "no cache at" in capsys.readouterr().err and not missing.parent.exists() and chat.log == []
+
+
 def test_refresh_judges_with_the_model_and_survives_its_endpoint_failing(setup, capsys, caplog, tmp_path,
                                                                         monkeypatch):
     args, chat = setup

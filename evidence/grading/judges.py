@@ -125,7 +125,7 @@ class ModelJudge:
         self._pair_failures = 0
         self.stats["asked"] += 1
         if not answer.valid:
-            self.log.info("%s: answer void for %s: %s", self.name, f"PMID {record.pmid}, claim {claim.id}",
+            self.log.debug("%s: answer void for %s: %s", self.name, f"PMID {record.pmid}, claim {claim.id}",
                           answer.problem)
         return answer
 

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 
 import requests
 
-from evidence.errors import JudgeRejected, JudgeUnavailable
+from evidence.errors import ConfigError, JudgeRejected, JudgeUnavailable
 from evidence.modeljudge.prompt import ChatRequest, chat_url, origin
 from evidence.pubmed.build import scrub
 from evidence.pubmed.client import Pacer, parse_retry_after
@@ -43,6 +44,7 @@ DEFAULT_INTERVAL = 1.0
 DEFAULT_MAX_REQUESTS = 1000
 MAX_REPLY_BYTES = 1_000_000  # a chat answer of a few hundred tokens is a few kilobytes
 PER_PAIR_STATUSES = (400, 413, 422)  # refusals of this one request (e.g. over the context length)
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what a bearer token can be
 
 
 class ChatClient:
@@ -69,6 +71,10 @@ class ChatClient:
         logger: logging.Logger | None = None,
     ):
         self._key = key or None
+        if self._key is not None and not _HEADER_SAFE.fullmatch(self._key):
+            # Checked here, not by the HTTP library, whose error could quote the header it refused.
+            raise ConfigError("EVIDENCE_JUDGE_KEY holds spaces or characters an HTTP header cannot carry: "
+                              "copy the key again, without quotes or line breaks")
         self.url = chat_url(url, with_key=self._key is not None)
         self.origin = origin(self.url)
         self.model = model
@@ -145,6 +151,9 @@ class ChatClient:
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 detail = f"connection failed ({type(exc).__name__})"
+            except requests.RequestException as exc:  # anything else the library refuses: no retry helps
+                raise JudgeRejected(self._message(req, f"the request could not be sent ({type(exc).__name__})",
+                                                  "check EVIDENCE_JUDGE_URL")) from None
             else:
                 if status < 300:
                     return body

@@ -52,7 +52,7 @@ PROMPT_VERSION = "1"
 MAX_ABSTRACT_CHARS = 12_000  # a bound on what one request costs; PubMed abstracts rarely pass 5,000
 MIN_QUOTE_WORDS = 4  # "the results" occurs in most abstracts and shows nothing
 MAX_REASON_CHARS = 300
-MAX_TOKENS = 400
+MAX_TOKENS = 1000  # the answer needs ~100 tokens; a reasoning model's <think> block counts against this too
 
 SYSTEM_PROMPT = """\
 You check a health claim against the abstract of one study. Decide what the study's own findings say about the claim:
