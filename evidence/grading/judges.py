@@ -94,7 +94,7 @@ class ModelJudge:
         s = self.stats
         line = (f"{self.name}: {s['valid']} directions decided, {s['void']} answers void (the rules decided), "
                 f"{s['asked']} asked, {s['cached']} from the cache, {s['unanswered']} unanswered (the rules decided)")
-        return line + (f"; off since: {self.down}" if self.down else "")
+        return line + ("; off for the rest of the run (the warning above says why)" if self.down else "")
 
     # -- asking ---------------------------------------------------------------------------
 

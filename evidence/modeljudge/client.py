@@ -172,8 +172,9 @@ class ChatClient:
             delay = min(self.max_delay, self.backoff * 2 ** (attempt - 1) * (1 + 0.1 * self._jitter()))
             if wait_hint is not None:
                 delay = max(delay, min(wait_hint, self.max_delay))
-            self.log.warning("%s", scrub(f"model judge: {req.summary}: {detail}; retry {attempt}/{self.max_retries} "
-                                         f"in {delay:.1f} s", self._key))
+            # Debug, not warning: a run whose endpoint is down says so in one warning line (grading.judges).
+            self.log.debug("%s", scrub(f"model judge: {req.summary}: {detail}; retry {attempt}/{self.max_retries} "
+                                       f"in {delay:.1f} s", self._key))
             self._sleep(delay)
         raise JudgeUnavailable(self._message(req, f"{detail} (after {attempts} attempts)",
-                                             "the endpoint may be down or overloaded; the rules decide meanwhile"))
+                                             "the endpoint may be down or overloaded: try again later"))
