@@ -40,6 +40,18 @@ def _open_cache(args: argparse.Namespace, *, readonly: bool = True):
     return Cache(_settings(args).cache, readonly=readonly)
 
 
+def _judge(args: argparse.Namespace):
+    """The model judge EVIDENCE_JUDGE_* configure, or None: the rules judge alone (the default)."""
+    from evidence.grading.judges import ModelJudge
+
+    return ModelJudge.from_settings(_settings(args), logger=logging.getLogger("evidence.modeljudge"))
+
+
+def _judge_summary(judge) -> None:
+    if judge is not None:
+        print(judge.summary(), file=sys.stderr)
+
+
 def _write_output(text: str, output: str | None) -> None:
     if output in (None, "-"):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -98,12 +110,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         registry.claim(claim_id)  # unknown ids fail before any request
     client = EutilsClient(base_url=settings.eutils_url, api_key=settings.api_key, email=settings.email,
                           logger=logging.getLogger("evidence.eutils"))
+    judge = _judge(args)
     options = RefreshOptions(claim_ids=tuple(args.claim or ()), full=args.full, batch_size=args.batch_size)
     with refresh_lock(settings.cache), Cache(settings.cache) as cache, \
             ProgressReporter(enabled=not args.quiet) as progress:
         summary = refresh(registry, cache, client, options, progress=progress,
-                          after_run=after_refresh(registry.claims, settings.digest_dir))
+                          after_run=after_refresh(registry.claims, settings.digest_dir, judge))
     print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
+    _judge_summary(judge)
     if summary.exit_code:
         return summary.exit_code
     if args.fail_on_change:
@@ -170,8 +184,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
-    with _open_cache(args) as cache:
-        report = report_for(registry, cache, claim_ids)
+    judge = _judge(args)
+    # With a model judge the cache is opened for writing, so its answers are kept for the next run
+    # (a missing cache is still reported as missing, never created empty).
+    with _open_cache(args, readonly=judge is None or not _settings(args).cache.exists()) as cache:
+        report = report_for(registry, cache, claim_ids, judge=judge)
+    _judge_summary(judge)
     if args.format == "json":
         text = json.dumps(report, indent=2, ensure_ascii=False)
     elif args.format == "md":

@@ -11,7 +11,10 @@
     │   └── TruncatedResponse     a reply ended early or is not XML; the request can be sent again
     ├── CacheError                the SQLite cache is missing, corrupt, read-only or full
     │   └── CacheLocked           another refresh holds the lock (exit code 3)
-    └── ImportFileError           a user-supplied PubMed export is malformed
+    ├── ImportFileError           a user-supplied PubMed export is malformed
+    └── JudgeError                the optional model-backed judge could not answer; the rules decide
+        ├── JudgeUnavailable      429, 5xx, timeouts, resets past the retry budget, or the run's request cap
+        └── JudgeRejected         the endpoint refused (4xx), redirected, or did not answer a chat completion
 
 Every message names the claim, query, PMID or file involved and says what to do next.
 """
@@ -34,6 +37,9 @@ __all__ = [
     "CacheError",
     "CacheLocked",
     "ImportFileError",
+    "JudgeError",
+    "JudgeUnavailable",
+    "JudgeRejected",
 ]
 
 
@@ -115,3 +121,26 @@ class CacheLocked(CacheError):
 
 class ImportFileError(EvidenceError):
     """A PubMed export given to `evidence import` is malformed; nothing was imported."""
+
+
+class JudgeError(EvidenceError):
+    """The model-backed direction judge could not answer; the rules' direction stands.
+
+    Messages never hold the endpoint's key (``EVIDENCE_JUDGE_KEY``).
+    """
+
+
+class JudgeUnavailable(JudgeError):
+    """The endpoint kept failing (429, 5xx, timeouts, resets) past the retry budget, or the run's cap was reached."""
+
+
+class JudgeRejected(JudgeError):
+    """The endpoint refused the request (4xx), redirected it, or answered something that is not a chat completion.
+
+    ``per_pair`` is True when only this request was refused (e.g. HTTP 400 for an abstract too
+    long for the model's context); asking about other pairs may still work.
+    """
+
+    def __init__(self, message: str, *, per_pair: bool = False):
+        super().__init__(message)
+        self.per_pair = per_pair

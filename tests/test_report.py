@@ -36,7 +36,7 @@ RECORDS = [
 ]
 
 STUDY_KEYS = {"pmid", "title", "year", "journal", "doi", "design", "design_reason", "species", "species_reason", "n",
-              "direction", "direction_reason", "direction_sentence", "retracted", "reviewed_by"}
+              "direction", "direction_reason", "direction_sentence", "direction_judge", "retracted", "reviewed_by"}
 CLAIM_KEYS = {"id", "article", "statement", "quote", "kind", "verdict", "strength", "reasons", "counts",
               "contradicts", "contradiction_note", "studies"}
 

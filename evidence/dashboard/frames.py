@@ -23,8 +23,8 @@ __all__ = [
 ]
 
 STUDY_COLUMNS = ["pmid", "title", "year", "journal", "doi", "design", "design_reason", "tier", "species",
-                 "species_reason", "n", "direction", "direction_sentence", "direction_reason", "retracted",
-                 "relevant", "reviewed_by", "abstract"]
+                 "species_reason", "n", "direction", "direction_sentence", "direction_reason", "direction_judge",
+                 "retracted", "relevant", "reviewed_by", "abstract"]
 
 
 def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
@@ -34,8 +34,9 @@ def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
          "doi": a.record.doi, "design": a.study.design, "design_reason": a.study.design_reason,
          "tier": a.study.tier, "species": a.study.species, "species_reason": a.study.species_reason,
          "n": a.study.n, "direction": a.direction.direction, "direction_sentence": a.direction.sentence,
-         "direction_reason": a.direction.reason, "retracted": a.study.retracted, "relevant": a.relevant,
-         "reviewed_by": a.reviewed_by, "abstract": a.record.abstract}
+         "direction_reason": a.direction.reason, "direction_judge": a.direction.judge,
+         "retracted": a.study.retracted, "relevant": a.relevant, "reviewed_by": a.reviewed_by,
+         "abstract": a.record.abstract}
         for a in evidence.assessments
     ]
     return pd.DataFrame(rows, columns=STUDY_COLUMNS).astype({"n": "Int64", "year": "Int64", "tier": "Int64"})

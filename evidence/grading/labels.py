@@ -5,6 +5,10 @@ over every abstract); with tens of thousands of studies the dashboard would redo
 every cold start. So their results are kept in the cache's ``labels`` table under a version
 derived from the source of the modules that compute them: change a rule and every label is
 recomputed, never served stale.
+
+With a model judge (``evidence.grading.judges``) the direction labels' version also names the
+model and its prompt version, so switching judges re-judges; a pair the model left unanswered
+(the endpoint failed) is stored under the rules' version, so the next run asks it again.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import hashlib
 import inspect
 from collections.abc import Iterable, Sequence
 from functools import cache as memoize
+from typing import TYPE_CHECKING
 
 from evidence.cache import Cache
 from evidence.grading import classify as classify_module
@@ -22,6 +27,9 @@ from evidence.grading import lexicon, quantities, reading, relevance
 from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, judge_direction
 from evidence.models import Claim, Record
+
+if TYPE_CHECKING:
+    from evidence.grading.judges import ModelJudge
 
 __all__ = ["label_version", "direction_version", "classify_records", "study_labels", "labelled"]
 
@@ -34,12 +42,14 @@ def label_version() -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def direction_version(claim: Claim) -> str:
-    """The rules' version plus the claim's wording: editing a claim re-judges its studies."""
+def direction_version(claim: Claim, judge: ModelJudge | None = None) -> str:
+    """The rules' version plus the claim's wording (editing a claim re-judges its studies), plus
+    the model judge's model and prompt version when one decides."""
     judged = dataclasses.replace(claim, id="", article="", quote="", query="", note=None, line=None,
                                  contradicts=(), languages=(), date_from=None, date_to=None, humans_only=False)
     claim_key = hashlib.sha256(repr(judged).encode())
-    return f"{label_version()}:{claim_key.hexdigest()[:12]}"
+    version = f"{label_version()}:{claim_key.hexdigest()[:12]}"
+    return version if judge is None else f"{version}:{judge.version}"
 
 
 def classify_records(cache: Cache, records: Sequence[Record]) -> dict[str, StudyClass]:
@@ -52,14 +62,21 @@ def classify_records(cache: Cache, records: Sequence[Record]) -> dict[str, Study
     return {**out, **fresh}
 
 
-def _directions(cache: Cache, claim: Claim, records: Sequence[Record]) -> dict[str, Direction]:
-    version = direction_version(claim)
+def _directions(cache: Cache, claim: Claim, records: Sequence[Record],
+                judge: ModelJudge | None = None) -> dict[str, Direction]:
+    version = direction_version(claim, judge)
     keys = {f"{claim.id}:{r.pmid}": r for r in records}
     stored = cache.get_labels("direction", keys, version)
     out = {key.split(":", 1)[1]: Direction(**data) for key, data in stored.items()}
-    fresh = {key: judge_direction(claim, r) for key, r in keys.items() if r.pmid not in out}
-    cache.put_labels("direction", {k: dataclasses.asdict(d) for k, d in fresh.items()}, version)
-    out.update({key.split(":", 1)[1]: d for key, d in fresh.items()})
+    missing = [r for r in records if r.pmid not in out]
+    rules = {r.pmid: judge_direction(claim, r) for r in missing}
+    fresh, unsettled = (rules, frozenset()) if judge is None else judge.directions(claim, missing, rules, cache)
+    cache.put_labels("direction", {f"{claim.id}:{p}": dataclasses.asdict(d) for p, d in fresh.items()
+                                   if p not in unsettled}, version)
+    if unsettled:
+        cache.put_labels("direction", {f"{claim.id}:{p}": dataclasses.asdict(rules[p]) for p in unsettled},
+                         direction_version(claim))
+    out.update(fresh)
     return out
 
 
@@ -73,9 +90,9 @@ def study_labels(cache: Cache, pmids: Iterable[str], chunk: int = 500) -> dict[s
     return out
 
 
-def labelled(cache: Cache, claim: Claim, summaries: bool) -> tuple[list[Record], dict[str, StudyClass],
-                                                                    dict[str, Direction]]:
-    """The claim's records with their study and direction labels.
+def labelled(cache: Cache, claim: Claim, summaries: bool, judge: ModelJudge | None = None
+             ) -> tuple[list[Record], dict[str, StudyClass], dict[str, Direction]]:
+    """The claim's records with their study and direction labels (directions by ``judge`` when given).
 
     With ``summaries`` the records are light (see ``Cache.summaries_for_claim``) whenever every
     label is already stored; otherwise full records are read to compute what is missing.
@@ -84,9 +101,10 @@ def labelled(cache: Cache, claim: Claim, summaries: bool) -> tuple[list[Record],
         records = cache.summaries_for_claim(claim.id)
         pmids = [r.pmid for r in records]
         stored_studies = cache.claim_labels(claim.id, "study", label_version(), prefix_claim=False)
-        stored_dirs = cache.claim_labels(claim.id, "direction", direction_version(claim), prefix_claim=True)
+        stored_dirs = cache.claim_labels(claim.id, "direction", direction_version(claim, judge),
+                                         prefix_claim=True)
         if all(p in stored_studies and p in stored_dirs for p in pmids):
             return (records, {p: StudyClass(**d) for p, d in stored_studies.items()},
                     {p: Direction(**d) for p, d in stored_dirs.items()})
     records = cache.records_for_claim(claim.id)
-    return records, classify_records(cache, records), _directions(cache, claim, records)
+    return records, classify_records(cache, records), _directions(cache, claim, records, judge)

@@ -3,7 +3,8 @@
 ``assess_claims`` gives each claim its studies (best evidence first, labels from
 ``evidence.grading.labels``, reviewers' annotations applied) and its grade;
 ``grade_claims`` gives only the grades, from the last refresh's snapshot while nothing
-it depends on has changed.
+it depends on has changed. Each takes an optional ``judge`` (``evidence.grading.judges.ModelJudge``)
+that decides directions the rules have not set aside; None, the rules decide.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache as memoize
+from typing import TYPE_CHECKING
 
 from evidence.cache import Cache
 from evidence.grading import body as body_module
@@ -24,6 +26,9 @@ from evidence.grading import verdict as verdict_module
 from evidence.grading.grade import Assessment, Grade, assess, best_first, grade
 from evidence.grading.labels import direction_version, labelled
 from evidence.models import Annotation, Claim
+
+if TYPE_CHECKING:
+    from evidence.grading.judges import ModelJudge
 
 __all__ = ["ClaimEvidence", "ClaimGrade", "assess_claims", "grade_claims", "claim_basis", "grade_version",
            "snapshot_grades"]
@@ -50,7 +55,8 @@ def _latest_by_pmid(annotations: Iterable[Annotation]) -> dict[str, Annotation]:
     return latest
 
 
-def assess_claims(claims: Sequence[Claim], cache: Cache, *, summaries: bool = False) -> dict[str, ClaimEvidence]:
+def assess_claims(claims: Sequence[Claim], cache: Cache, *, summaries: bool = False,
+                  judge: ModelJudge | None = None) -> dict[str, ClaimEvidence]:
     """Every claim's assessments (best first) and grade, from the cache and its annotations.
 
     ``summaries=True`` (the dashboard) carries light records: enough to show and grade, not to
@@ -61,7 +67,7 @@ def assess_claims(claims: Sequence[Claim], cache: Cache, *, summaries: bool = Fa
         notes_by_claim.setdefault(a.claim_id, []).append(a)
     out: dict[str, ClaimEvidence] = {}
     for claim in claims:
-        records, studies, directions = labelled(cache, claim, summaries)
+        records, studies, directions = labelled(cache, claim, summaries, judge)
         notes = _latest_by_pmid(notes_by_claim.get(claim.id, ()))
         assessments = sorted(
             (assess(claim, r, notes.get(r.pmid), study=studies[r.pmid], direction=directions[r.pmid])
@@ -100,15 +106,16 @@ class ClaimGrade:
         return cls(grade, data["studies"], data["newest_year"], from_snapshot=True)
 
 
-def claim_basis(cache: Cache, claim: Claim) -> str:
-    """What a claim's grade depends on: the rules, the claim's wording, its studies, its reviews."""
+def claim_basis(cache: Cache, claim: Claim, judge: ModelJudge | None = None) -> str:
+    """What a claim's grade depends on: the rules (and model judge), the claim's wording, its studies,
+    its reviews."""
     notes = sorted((a.pmid, a.reviewer, a.relevant, a.direction, a.note, a.updated_at)
                    for a in cache.annotations(claim.id))
-    key = repr((grade_version(), direction_version(claim), cache.membership_key(claim.id), notes))
+    key = repr((grade_version(), direction_version(claim, judge), cache.membership_key(claim.id), notes))
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def grade_claims(claims: Sequence[Claim], cache: Cache) -> dict[str, ClaimGrade]:
+def grade_claims(claims: Sequence[Claim], cache: Cache, judge: ModelJudge | None = None) -> dict[str, ClaimGrade]:
     """Every claim's grade: the refresh's snapshot while its basis is unchanged, else graded now.
 
     The overview of many thousands of studies then opens at once after a refresh; a review,
@@ -118,14 +125,14 @@ def grade_claims(claims: Sequence[Claim], cache: Cache) -> dict[str, ClaimGrade]
     out: dict[str, ClaimGrade] = {}
     for claim in claims:
         basis, detail = snapshots.get(claim.id, ("", "{}"))
-        if basis and basis == claim_basis(cache, claim):
+        if basis and basis == claim_basis(cache, claim, judge):
             out[claim.id] = ClaimGrade.from_json(detail)
         else:
-            out[claim.id] = ClaimGrade.of(assess_claims([claim], cache, summaries=True)[claim.id])
+            out[claim.id] = ClaimGrade.of(assess_claims([claim], cache, summaries=True, judge=judge)[claim.id])
     return out
 
 
-def snapshot_grades(claims: Sequence[Claim], cache: Cache, run_id: int) -> None:
+def snapshot_grades(claims: Sequence[Claim], cache: Cache, run_id: int, judge: ModelJudge | None = None) -> None:
     """Store every claim's grade after a run, so digests can say what changed and the
     dashboard can open without regrading.
 
@@ -133,7 +140,11 @@ def snapshot_grades(claims: Sequence[Claim], cache: Cache, run_id: int) -> None:
     """
     rows = []
     for claim in claims:
-        summary = ClaimGrade.of(assess_claims([claim], cache)[claim.id])
+        unanswered = judge.stats["unanswered"] if judge is not None else 0
+        summary = ClaimGrade.of(assess_claims([claim], cache, judge=judge)[claim.id])
         g = summary.grade
-        rows.append((claim.id, g.verdict, g.strength, g.reasons, claim_basis(cache, claim), summary.to_json()))
+        basis = claim_basis(cache, claim, judge)
+        if judge is not None and judge.stats["unanswered"] > unanswered:
+            basis += ":unsettled"  # the rules stood in for the model: never current, regraded when it answers
+        rows.append((claim.id, g.verdict, g.strength, g.reasons, basis, summary.to_json()))
     cache.save_grade_snapshots(run_id, rows)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,6 +26,9 @@ from evidence.grading.classify import StudyClass
 from evidence.grading.labels import study_labels
 from evidence.grading.service import snapshot_grades
 from evidence.models import Claim, Record
+
+if TYPE_CHECKING:
+    from evidence.grading.judges import ModelJudge
 
 __all__ = ["DIGEST_VERSION", "after_refresh", "build_digest", "grade_changes", "grade_changed",
            "render_digest_markdown", "write_digest"]
@@ -272,11 +275,13 @@ def write_digest(cache: Cache, directory: str | Path, run_id: int,
     return md_path, json_path
 
 
-def after_refresh(claims: Sequence[Claim], digest_dir: Path) -> Callable[[Cache, int], Sequence[str]]:
-    """The end of every refresh: snapshot each claim's grade, then write the run's digest."""
+def after_refresh(claims: Sequence[Claim], digest_dir: Path,
+                  judge: ModelJudge | None = None) -> Callable[[Cache, int], Sequence[str]]:
+    """The end of every refresh: snapshot each claim's grade (directions by ``judge`` when given),
+    then write the run's digest."""
 
     def hook(cache: Cache, run_id: int) -> Sequence[str]:
-        snapshot_grades(claims, cache, run_id)
+        snapshot_grades(claims, cache, run_id, judge)
         paths = write_digest(cache, digest_dir, run_id, claims={c.id: c for c in claims})
         return [str(p) for p in paths]
 

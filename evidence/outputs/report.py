@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.cache import Cache
 from evidence.grading.grade import Assessment, best_first, grade, pair_contradictions
 from evidence.grading.service import assess_claims
 from evidence.models import Article, Claim, pubmed_url
 from evidence.registry import Registry
+
+if TYPE_CHECKING:
+    from evidence.grading.judges import ModelJudge
 
 __all__ = ["build_report", "report_for", "render_markdown", "render_html", "REPORT_VERSION"]
 
@@ -39,6 +42,7 @@ def _study(a: Assessment) -> dict[str, Any]:
         "direction": d.direction,
         "direction_reason": d.reason,
         "direction_sentence": d.sentence,
+        "direction_judge": d.judge,  # "rules", "model <name>" or "reviewer <name>"
         "retracted": s.retracted,
         "reviewed_by": a.reviewed_by,
     }
@@ -80,13 +84,15 @@ def build_report(
     }
 
 
-def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = ()) -> dict[str, Any]:
-    """The `evidence report` document for the chosen claims (all when none are named)."""
+def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = (), *,
+               judge: ModelJudge | None = None) -> dict[str, Any]:
+    """The `evidence report` document for the chosen claims (all when none are named); ``judge``
+    (a model judge) decides the directions the rules do not set aside."""
     claims = [registry.claim(c) for c in claim_ids] if claim_ids else list(registry.claims)
     articles = [a for a in registry.articles if any(c.article == a.id for c in claims)]
     # Claim by claim with the cache's stored labels: a report over tens of thousands of
     # studies does not classify and judge them all again.
-    assessed = {c.id: assess_claims([c], cache)[c.id].assessments for c in claims}
+    assessed = {c.id: assess_claims([c], cache, judge=judge)[c.id].assessments for c in claims}
     return build_report(articles, claims, assessed,
                         generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
 
@@ -116,6 +122,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines += ["| PMID | Year | Design | Species | n | Direction | Title |", "|---|---|---|---|---|---|---|"]
             for s in c["studies"]:
                 flag = " (RETRACTED)" if s["retracted"] else ""
+                flag += f" ({s['direction_judge']})" if s.get("direction_judge", "rules") != "rules" else ""
                 lines.append(
                     f"| [{s['pmid']}]({pubmed_url(s['pmid'])}) | {s['year'] or ''} | {_md(s['design'])} | "
                     f"{_md(s['species'])} | {s['n'] or ''} | {_md(s['direction'])}{flag} | {_md(s['title'])} |"
@@ -147,6 +154,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             for s in c["studies"]:
                 cls = ' class="retracted"' if s["retracted"] else ""
                 flag = " (RETRACTED)" if s["retracted"] else ""
+                flag += f" ({s['direction_judge']})" if s.get("direction_judge", "rules") != "rules" else ""
                 out.append(
                     f'<tr{cls}><td><a href="{e(pubmed_url(s["pmid"]))}">{e(s["pmid"])}</a></td>'
                     f"<td>{e(str(s['year'] or ''))}</td>"

@@ -41,7 +41,7 @@ from evidence.pubmed.build import (
 from evidence.pubmed.dates import EARLIEST, LATEST, parse_date_bound
 from evidence.settings import DEFAULT_EUTILS_URL
 
-__all__ = ["EutilsClient", "Pacer", "SearchResult", "EMPTY_PUBMED_SET"]
+__all__ = ["EutilsClient", "Pacer", "SearchResult", "EMPTY_PUBMED_SET", "parse_retry_after"]
 
 T = TypeVar("T")
 
@@ -87,8 +87,8 @@ class Pacer:
         return f"Pacer(min_interval={self.min_interval})"
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After in seconds if present and sane (0-60 s); NCBI does not promise it."""
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Retry-After in seconds if present and sane (0-60 s); NCBI does not promise it (the model judge reuses it)."""
     try:
         value = float(headers.get("Retry-After", ""))
     except ValueError:
@@ -168,7 +168,7 @@ class EutilsClient:
                 body = resp.content
                 if status == 429 or (status < 300 and body[:40].lstrip().startswith(b'{"error":"API rate limit')):
                     kind, detail = "429", "HTTP 429 (API rate limit exceeded)"
-                    retry_after = _retry_after(resp.headers)
+                    retry_after = parse_retry_after(resp.headers)
                 elif status >= 500:
                     kind, detail = "5xx", f"HTTP {status}"
                 elif status >= 400:
