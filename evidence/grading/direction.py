@@ -272,8 +272,10 @@ def _judge_text(claim: Claim, record: Record, text: str, source: str) -> Directi
     magnitude, quantity_cues = _quantities(claim, record.abstract or text, tally) if claim.quantities else (None, [])
     direction, confidence, why = _decide(claim, tally, magnitude, hedges=True)
     _strength, sentence, cues = tally.best
-    if direction == "unclear" and not relevant and not quantity_cues:
-        why = "no sentence of the conclusion is about the claim's outcome"
+    if not relevant and not quantity_cues:
+        # Cues in sentences about something else are no finding about the claim.
+        direction, confidence = "unclear", 0.2
+        why = "no sentence of the conclusion is about the claim's subject"
     cue_text = "; ".join([*quantity_cues, *cues[:6]]) or "no cues"
     return Direction(direction, sentence, confidence, f"from {source}: {why}; cues: {cue_text}",
                      magnitude=magnitude, scope=scope(claim, record))
