@@ -272,8 +272,9 @@ def _judge_text(claim: Claim, record: Record, text: str, source: str) -> Directi
     magnitude, quantity_cues = _quantities(claim, record.abstract or text, tally) if claim.quantities else (None, [])
     direction, confidence, why = _decide(claim, tally, magnitude, hedges=True)
     _strength, sentence, cues = tally.best
-    if not relevant and not quantity_cues:
-        # Cues in sentences about something else are no finding about the claim.
+    if not relevant and not quantity_cues and sentence_weight(c, record.title) < 0.6:
+        # Cues in sentences about something else are no finding about the claim (unless the title
+        # says what the conclusion is about).
         direction, confidence = "unclear", 0.2
         why = "no sentence of the conclusion is about the claim's subject"
     cue_text = "; ".join([*quantity_cues, *cues[:6]]) or "no cues"
