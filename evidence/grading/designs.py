@@ -88,7 +88,7 @@ _SR_JOURNAL = re.compile(r"cochrane database syst|\bsyst(?:ematic)? rev(?:iews?)
 _STUDIES_POOLED = re.compile(r"(?:^|\b(?:across|pooling|pooled|combining|in|of|from)\s+|: )" + _COUNT +
                              r"\s+(?:[\w-]+\s+){0,3}?(?:RCTs|trials|studies|cohorts)\b", _I | re.M)
 # A pooled effect estimate: what a meta-analysis reports and a narrative review does not.
-_EFFECT = re.compile(r"\b(?:OR|RR|HR|SMD|WMD|MD|IRR)\b[ =:,]*(?:about |of |was )?-?\d"
+_EFFECT = re.compile(r"\b(?:OR|RR|HR|SMD|WMD|MD|IRR)\b[ =:,]*(?:about |of |was )?-?\d+(?:\.\d+)?"
                      r"|(?i:odds ratios?|risk ratios?|relative risks?|hazard ratios?|(?:standardi[sz]ed )?mean "
                      r"differences?|hedges'? g|\(d ?=? ?\d|\bd \d\.\d|pooled (?:estimate|effect|odds|risk))")
 

@@ -87,8 +87,12 @@ def species_of(record: Record, design: str | None = None) -> tuple[str, str]:
 
 def _from_text(text: str, design: str | None) -> tuple[str, str]:
     h, a, v = _HUMAN_TEXT.search(text), _ANIMAL_TEXT.search(text), IN_VITRO.search(text)
-    if a and v and not h and not IN_VIVO.search(text):
-        # "cultured murine neurons", "rat hippocampal slices": animal tissue studied outside the body.
+    if a and v and not h:
+        # "cultured murine neurons", "rat hippocampal slices": animal tissue studied outside the body;
+        # with living animals treated too, an animal study. Never "mixed", which means human data.
+        alive = IN_VIVO.search(text)
+        if alive:
+            return "animal", f'no MeSH check tags; text says "{_quote(a)}", treated alive ("{_quote(alive)}")'
         return "in-vitro", f'no MeSH check tags; text says "{_quote(v)}" (tissue from "{_quote(a)}", no in-vivo cue)'
     if a and h and design in _PRIMARY_HUMAN_DESIGNS and _in_passing(text):
         # A trial of patients that mentions "the rodent prediction" in passing is a human study.
