@@ -235,6 +235,14 @@ def test_real_fixture_records_are_classified(ncbi_fixtures):
     ("Drug models", "Chemical and surgical models of liver failure are reviewed.", "narrative-review", "are reviewed"),
     ("Rare rash after drug X: case report and review of the literature", "A 45-year-old woman...", "case-report",
      "case report"),
+    ("Sialorrhea: case series and review of literature", "Five subjects improved with drug X.", "case-series",
+     "case series"),
+    ("Variant classification: recommendations from the expert panel", "The panel reviewed criteria.", "guideline",
+     "recommendations"),
+    ("Tear osmolarity and keratometry", "Design: observational prospective nonrandomized study of 50 subjects.",
+     "cohort", "prospective"),
+    ("Risk chart recalibration", "The study is based on pooled epidemiological cohort data from 1975-2001.",
+     "cohort", "cohort"),
     # a study that counts its participants but names no design: the weakest clinical design
     ("Drug X in migraine", "We examined 60 patients with migraine; 45% improved.", "case-series", "60 patients"),
 ])
@@ -252,6 +260,11 @@ def test_design_language(title, abstract, design, quote):
     ("Drug X in pain", "Risk factors for pain are discussed.", "cohort"),
     ("Drug X", "A randomized observational cohort study of 300 patients.", "rct"),
     ("Drug X in hypertension", "Of 96 persons, 12 had uncontrolled HIV.", "non-randomized-trial"),
+    ("Prostatectomy findings", "Pretreatment PSA was recorded in 300 men.", "non-randomized-trial"),
+    ("APOA1 polymorphisms", "Blood from 200 healthy volunteers was genotyped.", "non-randomized-trial"),
+    ("Structure of enzyme X", "Here we solved the crystal structure of X and we propose a mechanism.",
+     "narrative-review"),
+    ("Glacier retreat", "Community shifts were predicted by ice loss over 40 years (p<0.01).", "cohort"),
 ])
 def test_design_language_does_not_overreach(title, abstract, not_design):
     assert classify(rec(title=title, abstract=abstract)).design != not_design

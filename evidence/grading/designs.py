@@ -148,6 +148,16 @@ _OWN_DATA = re.compile(
     rf"\d\s*%|\d\s*(?:mg|µg|mcg|ng|g|µM|μM|nM|mM|mmHg|ms|Hz)\b|\b[nN]\s*=\s*\d|\b[pP]\s*[<=>]\s*0|"
     rf"\b(?:in|of) {_COUNT} |\b(?:in|of) (?:[\w-]+ ){{0,2}}(?:{ANIMAL_WORDS})\b|"
     rf"\b\d+ (?:[\w-]+ ){{0,2}}(?:patients|participants|subjects|volunteers|users|people|adults)\b", _I)
+# What a study does, as opposed to what an argument does.
+_OWN_WORK = re.compile(r"\b(?:we|here we) (?:have |then |also |further )?(?:found|find|show(?:ed|n)?|report(?:ed)?|"
+                       r"demonstrate[ds]?|measured|tested|examined|investigated|performed|determined|identified|"
+                       r"observed|used|solved|analy[sz]ed|conducted|studied|assessed|compared|recorded)\b|"
+                       r"\bhere,? we\b", _I)
+_CASE_SERIES = re.compile(r"case series|series of (?:\d+|\w+) (?:patients|cases|subjects)|we (?:report|describe|"
+                          r"present) (?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:cases|patients)", _I)
+_GUIDELINE = re.compile(r"guideline|consensus (?:statement|panel|conference|report)|position statement|"
+                        r"task[- ]force|recommendations? (?:of|from) the", _I)
+_GUIDELINE_TITLE = re.compile(rf"{_GUIDELINE.pattern}|\brecommendations\b|expert panel", _I)
 _CASE_REPORT = re.compile(
     r"case report|we (?:report|describe|present) (?:a|an|the|one) (?:case|patient|rare|unusual|\d+-year-old)|"
     r"^(?:a|an) \d+-year-old (?:man|woman|male|female|boy|girl|patient)", _I | re.M)
@@ -160,14 +170,17 @@ def _discussion(record: Record, text: str) -> Found | None:
     m = _COMMENTARY.search(record.abstract) or _COMMENT_TITLE.search(record.title)
     if m and not _REVIEW.search(text):
         return "editorial", f'text says "{_quote(m)}": a commentary', None
-    m = _CASE_REPORT.search(text)  # "case report and review of the literature" is a case report
-    if m:
-        return "case-report", f'text says "{_quote(m)}"', None
+    for design, pattern in (("case-report", _CASE_REPORT), ("case-series", _CASE_SERIES),
+                            ("guideline", _GUIDELINE_TITLE)):
+        # "case report and review of the literature" is a case report; a guideline's title says so
+        m = pattern.search(text if design != "guideline" else record.title)
+        if m:
+            return design, f'text says "{_quote(m)}"', None
     m = _REVIEW.search(record.title) or (_REVIEW.search(record.abstract) if not _has_results(record) else None)
     if m:
         return "narrative-review", f'text says "{_quote(m)}"', None
     m = _ARGUES.search(text)
-    if m and not _OWN_DATA.search(record.abstract):
+    if m and not _OWN_DATA.search(record.abstract) and not _OWN_WORK.search(record.abstract):
         return "narrative-review", f'text argues ("{_quote(m)}") and reports no data of its own', None
     return None
 
@@ -210,20 +223,22 @@ _NON_RCT = re.compile(
 # Post hoc and pooled secondary analyses of trial data: a trial only if arms are still compared.
 _SECONDARY = re.compile(r"post[- ]hoc|\bpooled (?:[\w/-]+ ){0,3}?(?:data|analysis|analyses|results)|"
                         r"\bpooling of (?:\w+ ){0,3}(?:trials|studies)", _I)
+_TRIAL_DATA = re.compile(r"\btrials?\b|\bphase (?:[1-4]|i{1,3}v?)\b|\bRCTs?\b", _I)
 _ARMS_COMPARED = re.compile(r"\bplacebo\b|control (?:arm|group)|difference\b(?:[^.;]|\.\d){0,80}\bCI\b|"
                             r"(?:versus|vs\.?|compared with) (?:the )?(?:control|comparator)", _I)
 
 
 def _own_trial(text: str) -> re.Match[str] | None:
     """A randomisation cue about this study, not "randomized trials" cited or pooled."""
-    return _own(_RANDOM, text)
+    return _own(_RANDOM, text, negated=r"non-?randomi")
 
 
-def _own(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """First match that is about this study: not negated ("non-randomized"), not a plural ("trials")."""
+def _own(pattern: re.Pattern[str], text: str, negated: str = r"observational") -> re.Match[str] | None:
+    """First match that is about this study: not negated ("non-randomized", "observational
+    nonrandomized study"), not a plural ("trials")."""
     for m in pattern.finditer(text):
         after = text[m.end():m.end() + 12].lower()
-        if re.search(r"non-?randomi", text[max(0, m.start() - 4):m.end()], _I):
+        if re.search(negated, text[max(0, m.start() - 30):m.end()], _I):
             continue
         if m.group(0).lower().endswith(("trials", "studies")) or after.startswith(
                 ("s ", "s,", "s.", "s)", " trials", " studies", " rcts")):
@@ -255,7 +270,7 @@ def _trial(text: str) -> Found | None:
 
 # --- observational studies and the weak cues of an intervention ---------------------------
 
-# (design, pattern, needs the abstract to report data of its own), the first match decides.
+# (design, pattern, needs the abstract to report data of its own on people), the first match decides.
 _OBSERVATIONAL: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("case-control", re.compile(r"case[- ]control|matched (?:[\w-]+ ){0,2}controls", _I), False),
     ("cohort", re.compile(
@@ -270,17 +285,15 @@ _OBSERVATIONAL: tuple[tuple[str, re.Pattern[str], bool], ...] = (
         r"cross-?sectional|(?:online|national|questionnaire|web-based|postal) survey|surveyed|survey of \d|"
         r"prevalence study|respondents|(?:more|less|most|heavier|higher)[- ](?:frequent|dose)\w*\b[^.;]{0,30}?"
         r"\b(?:use|users|exposure)\b|dose[- ]response (?:relation|relationship|association)", _I), False),
+    # A study that says it is observational or prospective but not which kind: followed forward.
+    ("cohort", re.compile(r"(?:observational|prospective) (?:[\w-]+ ){0,2}(?:study|analysis)", _I), False),
     # An exposure related to an outcome in people the study counted.
-    ("cohort", re.compile(r"risk factors?|predict(?:ed|ors? of)|(?:doses?|use|levels?|exposure)\b[^.;]{0,60}\b"
-                          r"(?:were|was) (?:linked|associated) (?:to|with)", _I), True),
+    ("cohort", re.compile(r"risk factors?|predictors? of|independently predict\w*|(?:doses?|use|levels?|exposure)\b"
+                          r"[^.;]{0,60}\b(?:were|was) (?:linked|associated) (?:to|with)", _I), True),
     # Exposed people compared with controls: "20 users compared with 20 polydrug controls".
     ("case-control", re.compile(r"\b(?:users|cases|smokers|drinkers|patients)\b[^.;]{0,130}?\b(?:compared with|"
                                 r"versus|vs\.?|and|than)\s+(?:\d+|\w+)?\s*(?:[\w-]+\s+){0,2}?controls\b", _I), False),
-    ("case-report", _CASE_REPORT, False),
-    ("case-series", re.compile(r"case series|series of \d+ (?:patients|cases)|we (?:report|describe|present) "
-                               r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:cases|patients)", _I), False),
-    ("guideline", re.compile(r"guideline|consensus (?:statement|panel|conference|report)|position statement|"
-                             r"task[- ]force|recommendations? (?:of|from) the", _I), False),
+    ("guideline", _GUIDELINE, False),
 )
 # The investigators gave the intervention (a dose, a course of infusions, a challenge) and no
 # randomisation, control or observational setting is stated: a non-randomised trial (EPOC).
@@ -289,9 +302,9 @@ _GIVEN = re.compile(
     r" ?(?:mg|µg|mcg|g)\b|doses?|infusions?|injections?)|\b(?:after|received|receiving|underwent) "
     + _COUNT + r" (?:[\w-]+ ){0,2}(?:infusions|doses|injections|sessions)|during (?:the |an? |a single )?"
     r"(?:[\w-]+ ){0,2}(?:infusion|administration|injection)|\binto (?:the )?infusion|\b\d[\d.]* ?mg/kg\b|"
-    r"\bvolunteers\b|(?:research|drug|pharmacological|experimental) challenges?|"
+    r"\beffects? of\b[^.;]{0,80}\bvolunteers\b|(?:research|drug|pharmacological|experimental) challenges?|"
     r"challenge (?:study|studies|paradigm|sessions?|tests?|procedure|dose)|ascending[- ]doses?|dose[- ]escalation|"
-    r"(?:versus|vs\.?|compared with) (?:saline|baseline)|pretreatment|"
+    r"(?:versus|vs\.?|compared with) (?:saline|baseline)|"
     r"(?:after|at|within) (?:\d+|one|two|three|four|six|eight|twelve) (?:days|weeks|months) of (?:treatment|therapy)",
     _I,
 )
@@ -353,14 +366,15 @@ def _from_text(record: Record, text: str, species: str) -> Found:
         arms = _ARMS_COMPARED.search(record.abstract)
         if arms:
             return "rct", f'a pooled analysis of trial arms ("{_quote(m)}", "{_quote(arms)}")', None
-        return "other", f'a secondary analysis ("{_quote(m)}") that compares no randomised arms', None
+        if _TRIAL_DATA.search(text):
+            return "other", f'a secondary analysis ("{_quote(m)}") of trial data that compares no arms', None
     found = _trial(text)
     if found:
         return found
     own_data = _OWN_DATA.search(record.abstract)
     for design, pattern, needs_data in _OBSERVATIONAL:
         m = pattern.search(text)
-        if m and (own_data or not needs_data):
+        if m and (not needs_data or own_data and species in ("human", "mixed")):
             return design, f'text says "{_quote(m)}"', None
     m = _GIVEN.search(text)
     if m:

@@ -42,7 +42,7 @@ _N_TOTAL = re.compile(
 # Two groups in one phrase: "17 patients and 18 healthy volunteers", "747 adults under 65 and
 # 137 aged 65+", "Twenty users ... compared with 20 polydrug controls".
 _GROUPS = re.compile(
-    rf"\b{_NUM}\s+{_PEOPLE}\b(?:[^.;]{{0,130}}?\b(?:compared with|versus|vs\.?|than)|(?: [\w+<>-]+){{0,3}}? and)"
+    rf"\b{_NUM}\s+{_PEOPLE}\b(?:[^.;]{{0,130}}?\b(?:compared with|versus|vs\.?|than)|(?: [\w+<>()/-]+){{0,3}}? and)"
     rf"\s+{_NUM}\s+(?:{_MODIFIERS}(?:{_HEADS}|controls)\b|aged\b)",
     _I,
 )
