@@ -243,6 +243,17 @@ def test_real_fixture_records_are_classified(ncbi_fixtures):
      "cohort", "prospective"),
     ("Risk chart recalibration", "The study is based on pooled epidemiological cohort data from 1975-2001.",
      "cohort", "cohort"),
+    ("Drug X and the bladder", "A review of 17 studies found cystitis in frequent users.", "systematic-review",
+     "review of 17 studies"),
+    ("Keratitis after surgery", "CONCLUSIONS: A 79-year-old woman developed keratitis.", "case-report",
+     "79-year-old woman"),
+    ("Drug X in volunteers", "Twenty people received drug X or placebo in a crossover design.", "rct", "or placebo"),
+    ("Drug X outcomes", "We retrospectively reviewed 120 charts of adults treated with drug X.", "cohort",
+     "retrospectively reviewed"),
+    ("Drug X and falls", "In a nationwide database of 40,000 adults, falls were more common.", "cohort",
+     "nationwide database"),
+    ("Drug X use among students", "The prevalence of drug X use was 4% among 2,000 students.", "cross-sectional",
+     "prevalence of"),
     # a study that counts its participants but names no design: the weakest clinical design
     ("Drug X in migraine", "We examined 60 patients with migraine; 45% improved.", "case-series", "60 patients"),
 ])
@@ -292,6 +303,7 @@ def test_types_still_win_over_assumed_randomisation():
     ("Cultured rat neurons and awake rats given drug X (30 mg/kg) were studied.", "animal", "treated alive"),
     ("In a randomised trial of 20 patients the rodent prediction was not confirmed.", "human", "background"),
     ("Twenty recreational users had memory deficits.", "human", "users"),
+    ("Drug X raised firing in iPSC-derived neurons.", "in-vitro", "iPSC-derived"),
     ("Review of receptor mechanisms and signalling pathways of drug X.", "mixed", "animal and human work"),
 ])
 def test_species_from_text(abstract, species, reason_part):

@@ -7,8 +7,9 @@ Sources, best first: PubMed's publication types (set by NLM indexers), MeSH
 descriptors and check tags, then the title and abstract text. The text rules matter:
 recent records (status Publisher / In-Process / PubMed-not-MEDLINE) have no indexing
 yet, and a randomised trial must still be recognised as one. The rules live in sibling
-modules, one concern each: ``designs``, ``species``, ``sample_size`` and ``appraisal``
-(what a study says of its own evidence).
+modules, one concern each: ``pubtypes`` (what PubMed's indexers say), ``designs`` (the words
+of the record), ``species``, ``sample_size`` and ``appraisal`` (what a study says of its own
+evidence).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evidence.grading.appraisal import limitations, stated_certainty
-from evidence.grading.designs import design_from_publication_types, design_of
+from evidence.grading.designs import design_of
+from evidence.grading.pubtypes import design_from_publication_types
 from evidence.grading.sample_size import sample_size
 from evidence.grading.species import species_of
 from evidence.models import Record

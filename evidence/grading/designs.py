@@ -15,50 +15,14 @@ from __future__ import annotations
 
 import re
 
+from evidence.grading.pubtypes import MESH_DESIGN, design_from_publication_types
 from evidence.grading.sample_size import sample_size
 from evidence.grading.species import ANIMAL_WORDS
 from evidence.models import Record
 
-__all__ = ["design_from_publication_types", "design_of"]
+__all__ = ["design_of"]
 
 Found = tuple[str, str, str | None]  # design, reason, what a review pooled
-
-# --- publication types --------------------------------------------------------------
-
-_NOTICE_TYPES = ("Retraction of Publication", "Published Erratum", "Expression of Concern", "Retraction Notice")
-_TRIAL_TYPES = ("Controlled Clinical Trial", "Clinical Trial", "Clinical Trial, Phase I", "Clinical Trial, Phase II",
-                "Clinical Trial, Phase III", "Clinical Trial, Phase IV", "Pragmatic Clinical Trial",
-                "Equivalence Trial", "Adaptive Clinical Trial", "Clinical Trial, Veterinary")
-# Ordered: the first match decides. A meta-analysis tagged "Review" is a meta-analysis.
-_PT_ORDER: tuple[tuple[str, str], ...] = (
-    ("Meta-Analysis", "meta-analysis"), ("Systematic Review", "systematic-review"),
-    ("Randomized Controlled Trial", "rct"), ("Randomized Controlled Trial, Veterinary", "rct"),
-    *((t, "non-randomized-trial") for t in _TRIAL_TYPES),
-    ("Practice Guideline", "guideline"), ("Guideline", "guideline"),
-    ("Consensus Development Conference, NIH", "guideline"), ("Consensus Development Conference", "guideline"),
-    ("Case Reports", "case-report"), ("Review", "narrative-review"),
-    ("Editorial", "editorial"), ("Comment", "editorial"), ("Letter", "editorial"),
-)
-_OTHER_TYPES = ("News", "Newspaper Article", "Interview", "Biography", "Portrait", "Historical Article",
-                "Congress", "Bibliography", "Patient Education Handout", "Personal Narrative", "Video-Audio Media")
-
-
-def design_from_publication_types(pts: tuple[str, ...] | list[str]) -> tuple[str, str] | None:
-    """The design PubMed's own publication types imply, or None when they say nothing.
-
-    Used by ``classify`` and, as ground truth, by ``bench/designs.py``.
-    """
-    for pt in pts:
-        if pt in _NOTICE_TYPES:
-            return "other", f'publication type "{pt}": a notice, not a study'
-    for name, design in _PT_ORDER:
-        if name in pts:
-            return design, f'publication type "{name}"'
-    for name in _OTHER_TYPES:
-        if name in pts:
-            return "other", f'publication type "{name}"'
-    return None
-
 
 # --- syntheses ----------------------------------------------------------------------
 
@@ -79,7 +43,8 @@ _SR = re.compile(
     r"embase|cochrane|web of science|scopus|cinahl|electronic databases)|PRISMA|"
     r"(?:studies|trials|articles|reports) (?:were|met) (?:included|the inclusion)|search strategy|"
     r"(?:register|databases?) (?:was|were) searched|\bCochrane (?:review|update|systematic)|"
-    r"summary[- ]of[- ]findings|" + _COUNT + r" (?:eligible|included) (?:\w+ )?(?:RCTs|trials|studies|reports)",
+    r"summary[- ]of[- ]findings|" + _COUNT + r" (?:eligible|included) (?:\w+ )?(?:RCTs|trials|studies|reports)|"
+    r"\breview(?:ed)? (?:of )?" + _COUNT + r" (?:[\w-]+ )?(?:studies|trials|RCTs|reports|articles)\b",
     _I,
 )
 _SR_JOURNAL = re.compile(r"cochrane database syst|\bsyst(?:ematic)? rev(?:iews?)?\b|jbi evid synth|"
@@ -160,7 +125,7 @@ _GUIDELINE = re.compile(r"guideline|consensus (?:statement|panel|conference|repo
 _GUIDELINE_TITLE = re.compile(rf"{_GUIDELINE.pattern}|\brecommendations\b|expert panel", _I)
 _CASE_REPORT = re.compile(
     r"case report|we (?:report|describe|present) (?:a|an|the|one) (?:case|patient|rare|unusual|\d+-year-old)|"
-    r"^(?:a|an) \d+-year-old (?:man|woman|male|female|boy|girl|patient)", _I | re.M)
+    r"(?:^|: )(?:a|an) \d+-year-old (?:man|woman|male|female|boy|girl|patient)", _I | re.M)
 
 
 def _discussion(record: Record, text: str) -> Found | None:
@@ -206,7 +171,8 @@ _RANDOM = re.compile(
 _ASSUMED_RCT = re.compile(
     r"\b(?!(?:non|un|poorly|well|inadequately)\b)[a-z]+(?:[- ]placebo)?[- ]controlled(?:[ ,-]+(?:double|single|"
     r"triple)[- ]blind\w*)?(?:[ ,-]+(?:crossover|cross-over|parallel[- ]group))? (?:trial|study|crossover)\b"
-    r"|double[- ]blind(?:ed)?|(?:versus|vs\.?|compared with|compared to|than|over) placebo"
+    r"|double[- ]blind(?:ed)?|(?:versus|vs\.?|compared with|compared to|than|over|or|and) (?:matching )?"
+    r"(?:placebo|sham)\b"
     r"|(?:multi-?site|multi-?cent(?:er|re)|dose-finding|dose-ranging) (?:[\w-]+ )?trial\b",
     _I,
 )
@@ -275,7 +241,9 @@ _OBSERVATIONAL: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("case-control", re.compile(r"case[- ]control|matched (?:[\w-]+ ){0,2}controls", _I), False),
     ("cohort", re.compile(
         r"cohort|prospective(?:ly)? (?:study|studies|observational|follow|collected|enrolled|recruited)|"
-        r"retrospective(?:ly)? (?:study|analysis|review|chart|cohort|observational)|longitudinal (?:study|data)|"
+        r"retrospective(?:ly)? (?:study|analysis|review|chart|cohort|observational|reviewed|collected|analy[sz]ed|"
+        r"identified|evaluated)\b|longitudinal (?:study|data)|(?:claims|administrative|nationwide|insurance) "
+        r"(?:database|data)|electronic (?:health|medical) records|"
         r"population-based study|followed (?:up )?for (?:a median of )?\d|chart review|medical records|registry|"
         r"real[- ]world|routine (?:clinical )?(?:care|practice)|naturalistic|community clinics?|clinic patients|"
         r"(?:in|from|during) (?:routine )?clinical (?:practice|care|settings?|services?)|"
@@ -290,6 +258,7 @@ _OBSERVATIONAL: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # An exposure related to an outcome in people the study counted.
     ("cohort", re.compile(r"risk factors?|predictors? of|independently predict\w*|(?:doses?|use|levels?|exposure)\b"
                           r"[^.;]{0,60}\b(?:were|was) (?:linked|associated) (?:to|with)", _I), True),
+    ("cross-sectional", re.compile(r"\bprevalence (?:of|among|was|in)\b", _I), True),
     # Exposed people compared with controls: "20 users compared with 20 polydrug controls".
     ("case-control", re.compile(r"\b(?:users|cases|smokers|drinkers|patients)\b[^.;]{0,130}?\b(?:compared with|"
                                 r"versus|vs\.?|and|than)\s+(?:\d+|\w+)?\s*(?:[\w-]+\s+){0,2}?controls\b", _I), False),
@@ -336,7 +305,7 @@ def design_of(record: Record, species: str) -> Found:
                 return found[0], f"{reason} and {found[1]}", found[2]
         if design != "other" or not record.abstract:
             return design, reason, None
-    for heading, design in _MESH_DESIGN:
+    for heading, design in MESH_DESIGN:
         if any(h.descriptor == heading for h in record.mesh):
             # MeSH design headings are weaker than the trial/review cues in the text.
             m = _own_trial(text)
@@ -348,11 +317,6 @@ def design_of(record: Record, species: str) -> Found:
 
 _NOTICE_TITLE = re.compile(r"^\s*\[?(?:retraction|notice of retraction|erratum|correction|corrigendum|"
                            r"expression of concern)\s*(?::|to\b|notice|$)", _I)
-_MESH_DESIGN: tuple[tuple[str, str], ...] = (
-    ("Case-Control Studies", "case-control"), ("Cohort Studies", "cohort"), ("Prospective Studies", "cohort"),
-    ("Longitudinal Studies", "cohort"), ("Retrospective Studies", "cohort"), ("Follow-Up Studies", "cohort"),
-    ("Cross-Sectional Studies", "cross-sectional"),
-)
 
 
 def _from_text(record: Record, text: str, species: str) -> Found:

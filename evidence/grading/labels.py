@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache as memoize
 
 from evidence.cache import Cache
-from evidence.grading import appraisal, designs, sample_size, species
+from evidence.grading import appraisal, designs, pubtypes, sample_size, species
 from evidence.grading import classify as classify_module
 from evidence.grading import direction as direction_module
 from evidence.grading.classify import StudyClass, classify
@@ -29,7 +29,7 @@ __all__ = ["label_version", "direction_version", "study_from_dict", "classify_re
 @memoize
 def label_version() -> str:
     """Changes whenever the classification or direction rules change."""
-    modules = (classify_module, designs, species, sample_size, appraisal, direction_module)
+    modules = (classify_module, pubtypes, designs, species, sample_size, appraisal, direction_module)
     source = "".join(inspect.getsource(m) for m in modules)
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 

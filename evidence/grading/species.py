@@ -19,7 +19,8 @@ _IN_VITRO_MESH = ("Cells, Cultured", "Cell Line", "Cell Line, Tumor", "In Vitro 
 
 _HUMAN_TEXT = re.compile(r"\b(?:patients?|participants?|volunteers?|subjects|women|men|adults|children|"
                          r"infants|adolescents|individuals|persons|people|outpatients|inpatients|humans|"
-                         r"(?:drug|\w+) users|non-?users|smokers|respondents|veterans|"
+                         r"(?:drug|\w+) users|non-?users|smokers|respondents|veterans|students|workers|employees|"
+                         r"nurses|physicians|soldiers|athletes|mothers|pregnant women|elderly|"
                          r"in (?:healthy )?human (?:subjects|brain|volunteers))\b", _FLAGS)
 # Species words; "animals" and "rodents" are left out of ANIMAL_WORDS because reviews use them
 # in passing ("effects seen in animals"), while experiments name their species.
@@ -32,7 +33,8 @@ IN_VITRO = re.compile(
     r"\b(?:in vitro|cell lines?|cultured (?:[\w-]+ ){0,2}(?:cells|neurons|neurones|astrocytes|slices|"
     r"cardiomyocytes|hepatocytes|tissue)|cell cultures?|HEK ?293|HeLa|organoids?|primary cultures?|"
     r"(?:brain|hippocampal|cortical|spinal|acute|organotypic) slices?|slice preparations?|patch[- ]clamp|"
-    r"bath[- ]appli\w+)\b|\d\s*(?:µM|μM|uM|nM|mM)\b|\bconcentrations?\b[^.;]{0,100}\bcells\b", _FLAGS)
+    r"bath[- ]appli\w+|(?:iPSC|stem[- ]cell)-derived|induced pluripotent|oocytes)\b|"
+    r"\d\s*(?:µM|μM|uM|nM|mM)\b|\bconcentrations?\b[^.;]{0,100}\bcells\b", _FLAGS)
 # Signs the animal itself was treated or observed alive.
 IN_VIVO = re.compile(r"\b(?:in vivo|mg/kg|awake|freely moving|behaviou?r(?:al)?|[\w-]+-like|microdialysis|"
                      r"intraperitoneal\w*|i\.p\.|injected|stressed|anaestheti[sz]ed|anesthetized)\b", _FLAGS)
