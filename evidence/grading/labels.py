@@ -21,9 +21,9 @@ from functools import cache as memoize
 from typing import TYPE_CHECKING
 
 from evidence.cache import Cache
+from evidence.grading import appraisal, designs, lexicon, pubtypes, quantities, reading, relevance, sample_size, species
 from evidence.grading import classify as classify_module
 from evidence.grading import direction as direction_module
-from evidence.grading import lexicon, quantities, reading, relevance
 from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, judge_direction
 from evidence.models import Claim, Record
@@ -31,13 +31,14 @@ from evidence.models import Claim, Record
 if TYPE_CHECKING:
     from evidence.grading.judges import ModelJudge
 
-__all__ = ["label_version", "direction_version", "classify_records", "study_labels", "labelled"]
+__all__ = ["label_version", "direction_version", "study_from_dict", "classify_records", "study_labels", "labelled"]
 
 
 @memoize
 def label_version() -> str:
     """Changes whenever the classification or direction rules change (any module they read with)."""
-    modules = (classify_module, direction_module, lexicon, quantities, reading, relevance)
+    modules = (classify_module, pubtypes, designs, species, sample_size, appraisal, direction_module, lexicon,
+               quantities, reading, relevance)
     source = "".join(inspect.getsource(m) for m in modules)
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
@@ -52,11 +53,16 @@ def direction_version(claim: Claim, judge: ModelJudge | None = None) -> str:
     return version if judge is None else f"{version}:{judge.version}"
 
 
+def study_from_dict(data: dict) -> StudyClass:
+    """A stored study label rebuilt; JSON gave lists where the label holds tuples."""
+    return StudyClass(**{**data, "limitations": tuple(data.get("limitations") or ())})
+
+
 def classify_records(cache: Cache, records: Sequence[Record]) -> dict[str, StudyClass]:
     """Each record's study label: stored ones reused, missing ones computed and stored."""
     version = label_version()
     stored = cache.get_labels("study", (r.pmid for r in records), version)
-    out = {pmid: StudyClass(**data) for pmid, data in stored.items()}
+    out = {pmid: study_from_dict(data) for pmid, data in stored.items()}
     fresh = {r.pmid: classify(r) for r in records if r.pmid not in out}
     cache.put_labels("study", {p: dataclasses.asdict(s) for p, s in fresh.items()}, version)
     return {**out, **fresh}
@@ -83,7 +89,7 @@ def _directions(cache: Cache, claim: Claim, records: Sequence[Record],
 def study_labels(cache: Cache, pmids: Iterable[str], chunk: int = 500) -> dict[str, StudyClass]:
     """Stored study labels for ``pmids``; missing ones computed from full records, a chunk at a time."""
     wanted = list(dict.fromkeys(pmids))
-    out = {p: StudyClass(**d) for p, d in cache.get_labels("study", wanted, label_version()).items()}
+    out = {p: study_from_dict(d) for p, d in cache.get_labels("study", wanted, label_version()).items()}
     missing = [p for p in wanted if p not in out]
     for i in range(0, len(missing), chunk):
         out.update(classify_records(cache, cache.records(missing[i : i + chunk])))
@@ -104,7 +110,7 @@ def labelled(cache: Cache, claim: Claim, summaries: bool, judge: ModelJudge | No
         stored_dirs = cache.claim_labels(claim.id, "direction", direction_version(claim, judge),
                                          prefix_claim=True)
         if all(p in stored_studies and p in stored_dirs for p in pmids):
-            return (records, {p: StudyClass(**d) for p, d in stored_studies.items()},
+            return (records, {p: study_from_dict(d) for p, d in stored_studies.items()},
                     {p: Direction(**d) for p, d in stored_dirs.items()})
     records = cache.records_for_claim(claim.id)
     return records, classify_records(cache, records), _directions(cache, claim, records, judge)
