@@ -176,7 +176,11 @@ def rate(claim: Claim, decision: Decision, body: Body) -> Rating:
             level = 2
         caps.append("indirectness: only animal or in-vitro studies, which give at most low certainty")
     insufficient = None
-    small = participants(body.human) < OIS
+    # "Small" must be known: reviews that do not state how many people they pooled may hold many,
+    # so a body that rests on such reviews is rated down for imprecision, not declared insufficient.
+    human_studies = [a.study for a in body.human if not is_preclinical(a.study)]
+    unsized_reviews = any(st.design in _REVIEWS and not st.n for st in human_studies)
+    small = participants(body.human) < OIS and not unsized_reviews
     if decision.verdict in ("supported", "contradicted") and level == 3 and small:
         insufficient = (f"Insufficient: the studies lean {decision.verdict}, but at very low certainty on a small "
                         f"body ({participants(body.human)} participants counted once): the evidence is very "

@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "UP_VERB", "DOWN_VERB", "UP_ADJ", "DOWN_ADJ", "GOOD", "BAD", "BAD_NOUN", "EFFECT", "NULL", "UNMEASURED",
+    "UP_VERB", "DOWN_VERB", "UP_NOUN", "DOWN_NOUN", "UP_ADJ", "DOWN_ADJ", "GOOD", "BAD", "BAD_NOUN", "EFFECT", "NULL",
+    "UNMEASURED",
     "OPERATIONAL", "COMPARATOR", "HEDGE", "QUALIFIER", "EFFECT_QUALIFIER", "HEDGED_NEGATION", "PARTIAL_ACCOUNT",
     "NON_COMMITMENT", "CAUTION",
     "ADVERSE", "CAUSAL", "HARM", "HARMLESS", "UNDERPOWERED", "BLOCKER", "BLOCKED", "NOT_BLOCKED", "DEPENDENCE_CLAIM",
@@ -59,6 +60,10 @@ DOWN_VERB = _words(
     r"deplet(?:e|es|ed|ing)", r"shrank|shrunk|shrink(?:s|ing)?", r"reductions?", r"decreases?", r"declines?",
     r"drops?", r"falls?",
 )
+# Changes named as things ("mTOR activation"): they count as the intervention's effect only when
+# the intervention is their agent ("activation by ketamine", "ketamine ... activation").
+UP_NOUN = _words(r"activations?", r"enhancements?", r"stimulations?", r"potentiations?", r"upregulations?")
+DOWN_NOUN = _words(r"suppressions?", r"attenuations?", r"downregulations?")
 UP_ADJ = _words(r"higher", r"greater", r"elevated", r"increased", r"more", r"larger", r"enhanced")
 DOWN_ADJ = _words(r"lower", r"reduced", r"decreased", r"less", r"fewer", r"smaller", r"diminished")
 

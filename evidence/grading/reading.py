@@ -197,6 +197,10 @@ def read_clause(clause: str, shape: ClaimShape, c: Concepts) -> ClauseReading:
     r = ClauseReading()
     r.hedges = len(lx.HEDGE.findall(clause))
     text = lx.DISCARD.sub(" ", lx.NOT_ONLY.sub(" ", clause))
+    for span in lx.RATHER_THAN.findall(text):
+        ruled_out = _ruled_out(span, shape, c)
+        if ruled_out:
+            r.add("against", 2.0, f'rules out what the claim asserts "{span.strip()[:40]}"')
     text = lx.RATHER_THAN.sub(" ", text)
     effect_qualifier = () if shape.harm else ((lx.EFFECT_QUALIFIER, "qualified"),)
     for pattern, flag in (*effect_qualifier, (lx.QUALIFIER, "qualified"), (lx.PARTIAL_ACCOUNT, "partial"),
@@ -206,10 +210,13 @@ def read_clause(clause: str, shape: ClaimShape, c: Concepts) -> ClauseReading:
         if found:
             r.flags.add(flag)
             r.cues.append(f'{flag} "{found[0]}"')
-    if lx.UNMEASURED.search(text):
+    unmeasured = lx.UNMEASURED.search(text)
+    if unmeasured:
         r.flags.add("unmeasured")
-        r.cues.append(f'not measured "{lx.UNMEASURED.search(text).group(0)}"')  # type: ignore[union-attr]
-        text = lx.UNMEASURED.sub(" ", text)
+        r.cues.append(f'not measured "{unmeasured.group(0)}"')
+        # "receptor activation was not assessed": what was not measured is no finding either.
+        start = max(text.rfind(",", 0, unmeasured.start()), text.rfind(";", 0, unmeasured.start()), -1) + 1
+        text = text[:start] + " " + text[unmeasured.end():]
     text = lx.OPERATIONAL.sub(" ", text)
     if lx.HEDGED_NEGATION.search(text):
         r.flags.add("hedged")
@@ -228,7 +235,8 @@ def read_clause(clause: str, shape: ClaimShape, c: Concepts) -> ClauseReading:
         if blocked:
             r.add("for", 2.0, f'blocking removed the effect "{blocked.group(0)}"')
             return r
-    _align(r, shape, stripped, nulls, text, c.outcome, any(mentions(t, text.lower()) for t in c.outcome))
+    _align(r, shape, stripped, nulls, text, c.outcome, any(mentions(t, text.lower()) for t in c.outcome),
+           c.intervention)
     plain_for, negated_for = _terms(shape.terms_for, text, spans)
     plain_against, negated_against = _terms(shape.terms_against, text, spans)
     # The claim's own words outweigh generic cues: they were written for this claim.
@@ -245,10 +253,37 @@ _BOTH_ARMS = re.compile(r"\b(?:in|with|among) both (?:arms|groups)\b|\bin all (?
                         r"\bregardless of (?:treatment|group|arm)\b", _I)
 
 
-def _changes(stripped: str) -> tuple[list[str], list[str]]:
+def _ruled_out(span: str, shape: ClaimShape, c: Concepts) -> bool:
+    """"rather than GABA activation", "(not enhanced)": the alternative the study rejects is the claim itself."""
+    if not re.match(r"\W*(?:rather than|instead of|as opposed to|\((?:and )?not)\b", span, _I):
+        return False
+    low = span.lower()
+    if any(_term_at(t, low) >= 0 for t in shape.terms_for):
+        return True
+    if shape.polarity not in ("increase", "decrease"):
+        return False
+    agree = (lx.UP_VERB, lx.UP_NOUN) if shape.polarity == "increase" else (lx.DOWN_VERB, lx.DOWN_NOUN)
+    names_outcome = not c.outcome or any(mentions(t, low) for t in c.outcome) or span.lstrip().startswith("(")
+    return any(p.search(span) for p in agree) and names_outcome
+
+
+def _agent_nouns(pattern: re.Pattern[str], stripped: str, agents: tuple[str, ...]) -> list[str]:
+    """Change nouns whose agent is the intervention: named before them, or "by/of <intervention>" after."""
+    low = stripped.lower()
+    found = []
+    for m in pattern.finditer(stripped):
+        before, after = low[: m.start()], low[m.end(): m.end() + 30]
+        names = "|".join(map(re.escape, agents)) or "(?!)"
+        if any(t in before for t in agents) or re.match(rf"\s+(?:by|of|with)\s+(?:\w+\s+)?(?:{names})", after):
+            found.append(m.group(0))
+    return found
+
+
+def _changes(stripped: str, agents: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
     if _BOTH_ARMS.search(stripped):
         return [], []  # a change in every arm is not the intervention's effect
-    ups, downs = _found(lx.UP_VERB, stripped), _found(lx.DOWN_VERB, stripped)
+    ups = _found(lx.UP_VERB, stripped) + _agent_nouns(lx.UP_NOUN, stripped, agents)
+    downs = _found(lx.DOWN_VERB, stripped) + _agent_nouns(lx.DOWN_NOUN, stripped, agents)
     if not ups and not downs:
         ups, downs = _found(lx.UP_ADJ, stripped), _found(lx.DOWN_ADJ, stripped)
     return ups, downs
@@ -259,12 +294,12 @@ _NOT_PREVENTED = re.compile(r"\b(?:did|does|could) not (?:prevent|block|abolish|
 
 
 def _align(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: list[str], text: str,
-           outcome_terms: tuple[str, ...] = (), outcome_named: bool = False) -> None:
+           outcome_terms: tuple[str, ...] = (), outcome_named: bool = False, agents: tuple[str, ...] = ()) -> None:
     """Cues of the clause counted for or against, by what the claim asserts."""
     if _NOT_PREVENTED.search(text) and shape.polarity != "no-effect":
         r.add("for", 1.0, f'the effect survived "{_NOT_PREVENTED.search(text).group(0)}"')  # type: ignore[union-attr]
         nulls = [n for n in nulls if not re.match(r"(?:did|does|could) not|failed to", n, _I)]
-    ups, downs = _changes(stripped)
+    ups, downs = _changes(stripped, agents)
     goods, bads, bad_nouns = _found(lx.GOOD, stripped), _found(lx.BAD, stripped), _found(lx.BAD_NOUN, stripped)
     adverse, causal, effects = _found(lx.ADVERSE, stripped), _found(lx.CAUSAL, stripped), _found(lx.EFFECT, stripped)
     if shape.polarity == "no-effect":
