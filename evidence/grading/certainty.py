@@ -176,11 +176,13 @@ def rate(claim: Claim, decision: Decision, body: Body) -> Rating:
             level = 2
         caps.append("indirectness: only animal or in-vitro studies, which give at most low certainty")
     insufficient = None
-    # "Small" must be known: reviews that do not state how many people they pooled may hold many,
-    # so a body that rests on such reviews is rated down for imprecision, not declared insufficient.
+    # "Small" must be known: reviews that do not state how many people they pooled may hold many, so
+    # a replicated body (two or more primary studies) resting on such reviews is rated down for
+    # imprecision, not declared insufficient. Reviews of a single small trial add no one.
     human_studies = [a.study for a in body.human if not is_preclinical(a.study)]
     unsized_reviews = any(st.design in _REVIEWS and not st.n for st in human_studies)
-    small = participants(body.human) < OIS and not unsized_reviews
+    replicated = sum(1 for st in human_studies if is_primary(st)) >= 2
+    small = participants(body.human) < OIS and not (unsized_reviews and replicated)
     if decision.verdict in ("supported", "contradicted") and level == 3 and small:
         insufficient = (f"Insufficient: the studies lean {decision.verdict}, but at very low certainty on a small "
                         f"body ({participants(body.human)} participants counted once): the evidence is very "
