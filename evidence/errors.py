@@ -11,7 +11,8 @@
     │   └── TruncatedResponse     a reply ended early or is not XML; the request can be sent again
     ├── CacheError                the SQLite cache is missing, corrupt, read-only or full
     │   └── CacheLocked           another refresh holds the lock (exit code 3)
-    └── ImportFileError           a user-supplied PubMed export is malformed
+    ├── ImportFileError           a user-supplied file (PubMed export, annotations CSV) is malformed
+    └── OutputError               an output file cannot be written where asked (a folder, a FIFO...)
 
 Every message names the claim, query, PMID or file involved and says what to do next.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "CacheError",
     "CacheLocked",
     "ImportFileError",
+    "OutputError",
 ]
 
 
@@ -114,4 +116,9 @@ class CacheLocked(CacheError):
 
 
 class ImportFileError(EvidenceError):
-    """A PubMed export given to `evidence import` is malformed; nothing was imported."""
+    """A file given to `evidence import` or `annotations import` is malformed; nothing was imported."""
+
+
+class OutputError(EvidenceError):
+    """An output (``-o PATH``, a digest) cannot be written there: a directory, a FIFO or device,
+    a missing folder, no permission, a full disk. Nothing was written."""
