@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache as memoize
+from typing import Any, TypeVar
 
 from evidence.cache import Cache
 from evidence.grading import classify as classify_module
@@ -21,6 +22,8 @@ from evidence.grading import direction as direction_module
 from evidence.grading.classify import StudyClass, classify
 from evidence.grading.direction import Direction, judge_direction
 from evidence.models import Claim, Record
+
+T = TypeVar("T")
 
 __all__ = ["label_version", "direction_version", "classify_records", "study_labels", "labelled"]
 
@@ -39,11 +42,23 @@ def direction_version(claim: Claim) -> str:
     return f"{label_version()}:{claim_key.hexdigest()[:12]}"
 
 
+def _restore(cls: type[T], stored: Mapping[str, dict[str, Any]]) -> dict[str, T]:
+    """Stored labels rebuilt as ``cls``; one that does not fit (damaged, or from other code) is left
+    out, so it is computed again like a missing one."""
+    out = {}
+    for key, data in stored.items():
+        try:
+            out[key] = cls(**data)
+        except TypeError:
+            continue
+    return out
+
+
 def classify_records(cache: Cache, records: Sequence[Record]) -> dict[str, StudyClass]:
     """Each record's study label: stored ones reused, missing ones computed and stored."""
     version = label_version()
     stored = cache.get_labels("study", (r.pmid for r in records), version)
-    out = {pmid: StudyClass(**data) for pmid, data in stored.items()}
+    out = _restore(StudyClass, stored)
     fresh = {r.pmid: classify(r) for r in records if r.pmid not in out}
     cache.put_labels("study", {p: dataclasses.asdict(s) for p, s in fresh.items()}, version)
     return {**out, **fresh}
@@ -53,7 +68,7 @@ def _directions(cache: Cache, claim: Claim, records: Sequence[Record]) -> dict[s
     version = direction_version(claim)
     keys = {f"{claim.id}:{r.pmid}": r for r in records}
     stored = cache.get_labels("direction", keys, version)
-    out = {key.split(":", 1)[1]: Direction(**data) for key, data in stored.items()}
+    out = {key.split(":", 1)[1]: d for key, d in _restore(Direction, stored).items()}
     fresh = {key: judge_direction(claim, r) for key, r in keys.items() if r.pmid not in out}
     cache.put_labels("direction", {k: dataclasses.asdict(d) for k, d in fresh.items()}, version)
     out.update({key.split(":", 1)[1]: d for key, d in fresh.items()})
@@ -63,7 +78,7 @@ def _directions(cache: Cache, claim: Claim, records: Sequence[Record]) -> dict[s
 def study_labels(cache: Cache, pmids: Iterable[str], chunk: int = 500) -> dict[str, StudyClass]:
     """Stored study labels for ``pmids``; missing ones computed from full records, a chunk at a time."""
     wanted = list(dict.fromkeys(pmids))
-    out = {p: StudyClass(**d) for p, d in cache.get_labels("study", wanted, label_version()).items()}
+    out = _restore(StudyClass, cache.get_labels("study", wanted, label_version()))
     missing = [p for p in wanted if p not in out]
     for i in range(0, len(missing), chunk):
         out.update(classify_records(cache, cache.records(missing[i : i + chunk])))
@@ -80,10 +95,11 @@ def labelled(cache: Cache, claim: Claim, summaries: bool) -> tuple[list[Record],
     if summaries:
         records = cache.summaries_for_claim(claim.id)
         pmids = [r.pmid for r in records]
-        stored_studies = cache.claim_labels(claim.id, "study", label_version(), prefix_claim=False)
-        stored_dirs = cache.claim_labels(claim.id, "direction", direction_version(claim), prefix_claim=True)
+        stored_studies = _restore(StudyClass, cache.claim_labels(claim.id, "study", label_version(),
+                                                                 prefix_claim=False))
+        stored_dirs = _restore(Direction, cache.claim_labels(claim.id, "direction", direction_version(claim),
+                                                             prefix_claim=True))
         if all(p in stored_studies and p in stored_dirs for p in pmids):
-            return (records, {p: StudyClass(**d) for p, d in stored_studies.items()},
-                    {p: Direction(**d) for p, d in stored_dirs.items()})
+            return records, stored_studies, stored_dirs
     records = cache.records_for_claim(claim.id)
     return records, classify_records(cache, records), _directions(cache, claim, records)
