@@ -33,6 +33,7 @@ __all__ = ["HUMANS_FILTER", "QUOTE_MAP", "Registry", "load_registry",
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^(\d{4})(?:[/-](\d{2})(?:[/-](\d{2}))?)?$")
 _STR, _REQ_STR, _SLUG_T, _BOOL, _LIST, _DATE_T, _LANGS = "str", "req", "slug", "bool", "list", "date", "langs"
+_TRUE, _FALSE = ("true", "yes", "on", "y"), ("false", "no", "off", "n")
 _TOP_FIELDS = ("articles", "claims")
 _ARTICLE_FIELDS = {"id": _SLUG_T, "title": _REQ_STR, "publisher": _STR, "source": _REQ_STR, "file": _REQ_STR}
 _CLAIM_FIELDS = {
@@ -149,8 +150,12 @@ class _Builder:
                 return self._date(node, text, path)
             return text
         if kind == _BOOL:
-            if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
-                return node.value.lower() in ("true", "yes", "on", "y")
+            # The tag alone is not enough: `!!bool "maybe"` is tagged bool and is neither.
+            word = node.value.strip().lower() if isinstance(node, yaml.ScalarNode) else None
+            if word in _TRUE and node.tag.endswith(":bool"):
+                return True
+            if word in _FALSE and node.tag.endswith(":bool"):
+                return False
             self.add(node, path, f"expected true or false, got {_describe(node)}")
             return None
         # lists of words
@@ -217,6 +222,9 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
         return Problem(file, line, col, "(YAML syntax)", what)
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         return Problem(file, 1, 1, "(YAML syntax)", f"{exc}")
+    except RecursionError:  # [[[[... or mappings thousands deep: PyYAML's composer recurses per level
+        return Problem(file, 1, 1, "(YAML syntax)",
+                       "nested too deeply for a claims registry (which needs four levels); see docs/claims.md")
     if node is None:
         return Problem(
             file,
@@ -232,6 +240,12 @@ def _read_article(b: _Builder, a: dict[str, Any], path: str) -> str | None:
     if not (rel := a.get("file")):
         return None
     target = b.base / rel  # an absolute `rel` replaces the base
+    folder = b.base.resolve()
+    if not target.resolve().is_relative_to(folder):  # /etc/passwd, ../../secret, a symlink leading out
+        b.add(a["_values"]["file"], _field_path(path, "file"),
+              f"{rel!r} is outside the folder of queries.yaml ({folder}); keep article files inside it "
+              "and give their path relative to it, e.g. articles/my-article.md")
+        return None
     try:
         return strip_front_matter(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
