@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -16,14 +17,13 @@ import pytest
 
 from evidence import cli
 from evidence.cache import Cache
-from evidence.errors import ConfigError
 from evidence.grading.labels import study_labels
 from evidence.grading.service import assess_claims, snapshot_grades
 from evidence.jobs.importer import import_file
 from evidence.models import Annotation, Author, Record
 from evidence.outputs.annotations_csv import export_annotations_csv, import_annotations_csv
-from evidence.outputs.digest import build_digest, render_digest_markdown
-from evidence.outputs.exports import export_records, to_bibtex, to_csv
+from evidence.outputs.digest import build_digest, render_digest_markdown, write_digest
+from evidence.outputs.exports import to_bibtex, to_csv
 from evidence.outputs.report import build_report, render_markdown
 from evidence.pubmed.medline import parse_medline
 from evidence.registry import load_registry, search_term
@@ -199,6 +199,12 @@ def test_terminal_controls_never_reach_the_terminal_or_a_file(tmp_path, capsys):
         outputs.append(capsys.readouterr().out)
     assert cli.main([*base, "report", "--format", "md", "-o", str(tmp_path / "r.md")]) == 0
     outputs.append((tmp_path / "r.md").read_text("utf-8"))
+    with Cache(path) as cache:  # the digest files every refresh writes
+        run = cache.start_run(1)
+        cache.store_batch([(Record(pmid="7171", title="New \x1b]0;x\x07 \x9b"), b"7")], {"7171": ["alpha"]},
+                          run_id=run)
+        cache.finish_run(run, "ok", requests=1)
+        outputs += [p.read_text("utf-8") for p in write_digest(cache, tmp_path / "digests", run)]
     for text in outputs:
         assert not any(c in text for c in CONTROLS), repr(text[:200])
     assert "Old" in outputs[0] and "title" in outputs[0]
@@ -225,6 +231,16 @@ def test_a_symlink_planted_at_a_temporary_name_is_never_followed(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r.md.") and not p.is_symlink()]
 
 
+def _device(tmp_path: Path) -> Path:
+    """A character device to write to: a /dev/full twin of our own as root (the old code replaced
+    /dev/full itself), else /dev/null, which an unprivileged user cannot replace anyway."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = tmp_path / "full"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    return node
+
+
 @pytest.mark.parametrize("kind", ["directory", "fifo", "device", "symlink-to-device"])
 def test_output_to_a_directory_fifo_or_device_is_refused_whole(kind, tmp_path, capsys):
     target = tmp_path / "out"
@@ -233,17 +249,20 @@ def test_output_to_a_directory_fifo_or_device_is_refused_whole(kind, tmp_path, c
     elif kind == "fifo":
         os.mkfifo(target)
     elif kind == "device":
-        target = Path("/dev/full")
+        target = _device(tmp_path)
     else:
-        target.symlink_to("/dev/full")
+        target.symlink_to(_device(tmp_path))
     before = sorted(p.name for p in tmp_path.iterdir())
     assert _report(tmp_path, str(target)) == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("error: cannot write") and str(target) in error
     assert ("directory" in error) if kind == "directory" else ("regular files only" in error)
-    after = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("c.sqlite", "reg") and "sqlite" not in p.name)
-    assert after == [n for n in before if n not in ("c.sqlite", "reg")]  # no temporary file left behind
-    assert Path("/dev/full").is_char_device()
+    after = sorted(p.name for p in tmp_path.iterdir() if "sqlite" not in p.name and p.name != "reg")
+    assert after == before  # no temporary file left behind
+    if kind == "fifo":
+        assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    if kind.endswith("device"):
+        assert stat.S_ISCHR(os.stat(target).st_mode)  # still the device, not a regular file
 
 
 @pytest.mark.parametrize("output", ["/proc/nope/x.md", "{tmp}/file.txt/x.md"])
@@ -287,8 +306,3 @@ def test_a_backslash_in_bibtex_is_one_textbackslash():
     import bibtexparser
 
     assert bibtexparser.parse_string(entry).entries[0]["title"].startswith(r"A\textbackslash{}B")
-
-
-def test_unknown_export_format_is_a_config_error():
-    with pytest.raises(ConfigError):
-        export_records([], "docx")

@@ -26,7 +26,7 @@ from evidence.grading.classify import StudyClass
 from evidence.grading.labels import study_labels
 from evidence.grading.service import snapshot_grades
 from evidence.models import Claim, Record
-from evidence.sanitize import md_escape
+from evidence.sanitize import md_escape, strip_controls
 
 __all__ = ["DIGEST_VERSION", "after_refresh", "build_digest", "grade_changes", "grade_changed",
            "render_digest_markdown", "write_digest"]
@@ -270,8 +270,9 @@ def write_digest(cache: Cache, directory: str | Path, run_id: int,
     digest = build_digest(cache, run_id=run_id, claims=claims)
     md_path, json_path = directory / f"digest-{run_id}.md", directory / f"digest-{run_id}.json"
     try:
-        atomic_write(json_path, json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                     make_parents=True)
+        # json.dumps escapes C0 controls but writes C1 ones (U+009B CSI...) raw: strip them too.
+        atomic_write(json_path, strip_controls(json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True))
+                     + "\n", make_parents=True)
         atomic_write(md_path, render_digest_markdown(digest))
     except OutputError as exc:
         raise OutputError(f"the digest for run {run_id}: {exc}") from None
