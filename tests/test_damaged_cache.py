@@ -14,10 +14,12 @@ Also here: a cache in a folder the user cannot write is read, not called corrupt
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -189,48 +191,64 @@ def _as_nobody(fn) -> int:
             os.setgid(65534)
             os.setuid(65534)
             code = fn()
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
         finally:
             os._exit(code)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
-def test_a_cache_in_a_folder_you_cannot_write_is_read_and_never_called_corrupt(template, tmp_path_factory):
-    folder = Path(tmp_path_factory.mktemp("ro", numbered=True))
+@pytest.fixture
+def private_dir():
+    """A folder of our own under the system's temporary folder, which an unprivileged user can
+    reach (pytest's base folder is mode 700 and shared by every session of this user)."""
+    root = Path(tempfile.mkdtemp(prefix="evidence-ro-"))
+    os.chmod(root, 0o755)
+    yield root
+    for path in (root, *root.iterdir()):
+        if path.is_dir():
+            os.chmod(path, 0o755)
+    shutil.rmtree(root)
+
+
+def test_a_cache_in_a_folder_you_cannot_write_is_read_and_never_called_corrupt(template, private_dir):
+    folder = private_dir / "cache"
+    folder.mkdir()
     shutil.copyfile(template["path"], folder / "evidence.sqlite")
     shutil.copyfile(template["queries"].parent / "article.md", folder / "article.md")
     shutil.copyfile(template["queries"], folder / "queries.yaml")
     shutil.copyfile(template["csv"], folder / "reviews.csv")
     os.chmod(folder / "evidence.sqlite", 0o444)
     os.chmod(folder, 0o555)
-    for parent in [folder, *folder.parents][1:]:
-        if parent == Path("/") or os.stat(parent).st_mode & 0o005 == 0o005:
-            break
-        os.chmod(parent, os.stat(parent).st_mode | 0o005)  # let an unprivileged reader through
-    out = folder.parent / f"{folder.name}-out.txt"
+    out = private_dir / "out.txt"
     out.touch()
     os.chmod(out, 0o666)
     argv = ["--cache", str(folder / "evidence.sqlite"), "--queries", str(folder / "queries.yaml")]
 
     def run(*extra: str) -> int:
-        import contextlib
-
         with open(out, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             return cli.main([*argv, *extra])
 
-    if os.geteuid() == 0:
-        show = _as_nobody(lambda: run("show", template["pmid"]))
-    else:
-        show = run("show", template["pmid"])
+    def as_reader(*extra: str) -> int:
+        return _as_nobody(lambda: run(*extra)) if os.geteuid() == 0 else run(*extra)
+
+    # The child cannot read this interpreter's files (root's): whatever the commands import lazily is
+    # imported first, by running them once here on a writable copy.
+    warm = private_dir / "warm.sqlite"
+    shutil.copyfile(template["path"], warm)
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        cli.main(["--cache", str(warm), "--queries", str(template["queries"]), "show", template["pmid"]])
+        cli.main(["--cache", str(warm), "--queries", str(template["queries"]), "annotations", "import",
+                  str(template["csv"])])
+    show = as_reader("show", template["pmid"])
     text = out.read_text()
     assert show == 0, text
     assert "corrupt" not in text and "move it aside" not in text
     # A write needs the folder: the error says so, and says nothing is wrong with the cache.
-    if os.geteuid() == 0:
-        write = _as_nobody(lambda: run("annotations", "import", str(folder / "reviews.csv")))
-    else:
-        write = run("annotations", "import", str(folder / "reviews.csv"))
+    write = as_reader("annotations", "import", str(folder / "reviews.csv"))
     text = out.read_text()
     assert write == 1, text
     assert "permission" in text and "nothing is wrong with the cache itself" in text
     assert "move it aside" not in text
-    os.chmod(folder, 0o755)
