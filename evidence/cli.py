@@ -17,6 +17,7 @@ from typing import Any
 
 from evidence.errors import ConfigError, EvidenceError
 from evidence.fileio import atomic_write
+from evidence.sanitize import strip_controls
 from evidence.settings import Settings
 
 __all__ = ["main", "build_parser"]
@@ -35,9 +36,16 @@ def _registry(args: argparse.Namespace):
 
 
 def _open_cache(args: argparse.Namespace, *, readonly: bool = True):
+    """Reading commands open the cache read-only; writing ones never create it (only refresh does)."""
     from evidence.cache import Cache
 
-    return Cache(_settings(args).cache, readonly=readonly)
+    return Cache(_settings(args).cache, readonly=readonly, create=False)
+
+
+def _print(text: object = "", *, file=None) -> None:
+    """Every line the CLI prints: terminal control characters (ESC, BEL, NUL...) from a record,
+    a file or NCBI's reply are stripped, so nothing can drive the terminal."""
+    print(strip_controls(str(text)), file=file or sys.stdout)
 
 
 def _judge(args: argparse.Namespace):
@@ -53,13 +61,13 @@ def _judge_summary(judge) -> None:
 
 
 def _write_output(text: str, output: str | None) -> None:
+    text = strip_controls(text)
     if output in (None, "-"):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, text)
-    print(f"wrote {path}", file=sys.stderr)
+    atomic_write(path, text, make_parents=True)
+    _print(f"wrote {path}", file=sys.stderr)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -70,8 +78,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     registry = _registry(args)
     for line in summarize(registry):
-        print(line)
-    print(f"{registry.path}: {len(registry.articles)} articles, {len(registry.claims)} claims, valid")
+        _print(line)
+    _print(f"{registry.path}: {len(registry.articles)} articles, {len(registry.claims)} claims, valid")
     return 0
 
 
@@ -84,15 +92,15 @@ def cmd_claims(args: argparse.Namespace) -> int:
             frame = cache.claims_overview()
             overview = {row.claim_id: row for row in frame.itertuples()}
     width = max(len(c.id) for c in registry.claims)
-    print(f"{'claim':<{width}}  {'kind':<13} {'records':>7}  last refresh")
+    _print(f"{'claim':<{width}}  {'kind':<13} {'records':>7}  last refresh")
     for claim in registry.claims:
         row = overview.get(claim.id)
         records = int(row.records) if row is not None else 0
         last = (row.last_success or "never") if row is not None else "never"
         flag = f"  (last error: {row.last_error})" if row is not None and row.last_error else ""
-        print(f"{claim.id:<{width}}  {claim.kind:<13} {records:>7}  {last}{flag}")
+        _print(f"{claim.id:<{width}}  {claim.kind:<13} {records:>7}  {last}{flag}")
     if not settings.cache.exists():
-        print(f"no cache at {settings.cache} yet: run `evidence refresh`", file=sys.stderr)
+        _print(f"no cache at {settings.cache} yet: run `evidence refresh`", file=sys.stderr)
     return 0
 
 
@@ -116,7 +124,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             ProgressReporter(enabled=not args.quiet) as progress:
         summary = refresh(registry, cache, client, options, progress=progress,
                           after_run=after_refresh(registry.claims, settings.digest_dir, judge))
-    print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
+    _print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
     _judge_summary(judge)
     if summary.exit_code:
         return summary.exit_code
@@ -125,7 +133,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
         with Cache(settings.cache, readonly=True) as cache:
             if grade_changed(build_digest(cache, run_id=summary.run_id)):
-                print("a verdict or strength changed (--fail-on-change)", file=sys.stderr)
+                _print("a verdict or strength changed (--fail-on-change)", file=sys.stderr)
                 return EXIT_CHANGED
     return 0
 
@@ -136,7 +144,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             raw = cache.get_raw_xml(args.pmid)
             if raw is None:
                 raise EvidenceError(f"PMID {args.pmid} is not in the cache: run `evidence refresh` or check the id")
-            sys.stdout.write(raw.decode("utf-8", errors="replace") + "\n")
+            _write_output(raw.decode("utf-8", errors="replace"), None)
             return 0
         stored = cache.get_record(args.pmid)
         if stored is None:
@@ -144,7 +152,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         claims = sorted(cache.memberships().query("pmid == @args.pmid")["claim_id"])
     record = stored.record
     if args.json:
-        print(json.dumps({**record.to_dict(), "claims": claims, "fetched_at": stored.fetched_at,
+        _print(json.dumps({**record.to_dict(), "claims": claims, "fetched_at": stored.fetched_at,
                           "source": stored.source}, indent=2, ensure_ascii=False))
         return 0
     from evidence.grading.classify import classify
@@ -166,7 +174,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         "",
         record.abstract or "(no abstract)",
     ]
-    print("\n".join(lines))
+    _print("\n".join(lines))
     return 0
 
 
@@ -219,9 +227,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     registry = _registry(args)
     registry.claim(args.claim)
     settings = _settings(args)
-    with refresh_lock(settings.cache), Cache(settings.cache) as cache:
+    # create=False: a mistyped --cache or EVIDENCE_CACHE must not start a new cache (refresh creates it).
+    with Cache(settings.cache, create=False) as cache, refresh_lock(settings.cache):
         result = import_file(cache, Path(args.file), args.claim)
-    print(result.summary() if hasattr(result, "summary") else result)
+    _print(result.summary() if hasattr(result, "summary") else result)
     return 0
 
 
@@ -248,7 +257,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     registry = _registry(args)
     with _open_cache(args, readonly=False) as cache:
         count = import_annotations_csv(cache, Path(args.file), {c.id for c in registry.claims})
-    print(f"imported {count} annotations from {args.file}")
+    _print(f"imported {count} annotations from {args.file}")
     return 0
 
 
@@ -401,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except EvidenceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # `evidence claims | head`: the reader left, nothing to report
         sys.stderr.close()

@@ -11,7 +11,8 @@
     │   └── TruncatedResponse     a reply ended early or is not XML; the request can be sent again
     ├── CacheError                the SQLite cache is missing, corrupt, read-only or full
     │   └── CacheLocked           another refresh holds the lock (exit code 3)
-    ├── ImportFileError           a user-supplied PubMed export is malformed
+    ├── ImportFileError           a user-supplied file (PubMed export, annotations CSV) is malformed
+    ├── OutputError               an output file cannot be written where asked (a folder, a FIFO...)
     └── JudgeError                the optional model-backed judge could not answer; the rules decide
         ├── JudgeUnavailable      429, 5xx, timeouts, resets past the retry budget, or the run's request cap
         └── JudgeRejected         the endpoint refused (4xx), redirected, or did not answer a chat completion
@@ -37,6 +38,7 @@ __all__ = [
     "CacheError",
     "CacheLocked",
     "ImportFileError",
+    "OutputError",
     "JudgeError",
     "JudgeUnavailable",
     "JudgeRejected",
@@ -120,7 +122,12 @@ class CacheLocked(CacheError):
 
 
 class ImportFileError(EvidenceError):
-    """A PubMed export given to `evidence import` is malformed; nothing was imported."""
+    """A file given to `evidence import` or `annotations import` is malformed; nothing was imported."""
+
+
+class OutputError(EvidenceError):
+    """An output (``-o PATH``, a digest) cannot be written there: a directory, a FIFO or device,
+    a missing folder, no permission, a full disk. Nothing was written."""
 
 
 class JudgeError(EvidenceError):

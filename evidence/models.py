@@ -6,6 +6,7 @@ All are frozen dataclasses. Records round-trip through plain dicts (``to_dict`` 
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "Annotation",
     "MONTHS",
     "month_number",
+    "is_pmid",
     "pubmed_url",
     "doi_url",
 ]
@@ -42,6 +44,17 @@ def month_number(value: str | None) -> int | None:
         number = int(text)
         return number if 1 <= number <= 12 else None
     return _MONTH_NUMBER.get(text[:3].lower())
+
+
+_PMID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def is_pmid(text: str) -> bool:
+    """A PubMed id as PubMed writes it: 1 to 10 ASCII digits without a leading zero.
+
+    ``str.isdigit`` is not enough: it takes Arabic-Indic digits ("١٢٣") and superscripts.
+    """
+    return bool(_PMID.fullmatch(text))
 
 
 def pubmed_url(pmid: str) -> str:

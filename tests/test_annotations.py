@@ -21,10 +21,18 @@ NOTES = [
 ]
 
 
+def studies_cache(path) -> Cache:
+    """A cache whose claims hold the studies NOTES review (an import refuses reviews of other studies)."""
+    cache = Cache(path)
+    cache.store_batch([(Record(pmid=a.pmid, title=f"study {a.pmid}"), a.pmid.encode()) for a in NOTES],
+                      {a.pmid: [a.claim_id] for a in NOTES}, run_id=None)
+    return cache
+
+
 def test_export_then_import_round_trips_every_field(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text(export_annotations_csv(NOTES), encoding="utf-8")
-    with Cache(tmp_path / "c.sqlite") as cache:
+    with studies_cache(tmp_path / "c.sqlite") as cache:
         assert import_annotations_csv(cache, path, CLAIMS) == 3
         assert sorted(cache.annotations(), key=lambda a: a.pmid) == NOTES
 
@@ -40,7 +48,7 @@ def test_a_bad_row_names_its_line_and_nothing_is_imported(tmp_path, row, message
     good = export_annotations_csv(NOTES[:1])
     path = tmp_path / "bad.csv"
     path.write_text(good + row + "\n", encoding="utf-8")
-    with Cache(tmp_path / "c.sqlite") as cache:
+    with studies_cache(tmp_path / "c.sqlite") as cache:
         with pytest.raises(ImportFileError, match=message) as exc:
             import_annotations_csv(cache, path, CLAIMS)
         assert f"{path}:3:" in str(exc.value)  # header is line 1, the good row line 2
@@ -66,7 +74,7 @@ def test_cli_exports_and_imports(tmp_path, capsys):
     source, target = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
     with Cache(source) as cache:
         cache.save_annotations(NOTES)
-    Cache(target).close()
+    studies_cache(target).close()
     out = tmp_path / "notes.csv"
     assert cli.main(["--cache", str(source), "annotations", "export", "-o", str(out)]) == 0
     assert cli.main(["--cache", str(target), "--queries", str(queries), "annotations", "import", str(out)]) == 0

@@ -102,4 +102,4 @@ def test_markdown_links_and_verdicts(report):
     md = render_markdown(report)
     assert "[2](https://pubmed.ncbi.nlm.nih.gov/2/)" in md
     assert "**Verdict: supported" in md
-    assert "Study 2 \\<b\\>" in md
+    assert "Study 2 &lt;b&gt;" in md and "<b>" not in md  # the one Markdown escaping (evidence.sanitize)

@@ -13,8 +13,10 @@ from evidence.app.claim import page_claim
 from evidence.app.loaders import _mtime, cached_evidence, cached_registry, empty_state, open_cache
 from evidence.app.new import page_new
 from evidence.app.overview import page_overview
+from evidence.cache import Cache
 from evidence.errors import CacheError, EvidenceError
 from evidence.outputs.annotations_csv import export_annotations_csv
+from evidence.registry import Registry
 from evidence.settings import Settings
 
 PAGES = ("overview", "claim", "article", "new")  # URL values: ?page=claim&claim=<id>
@@ -30,44 +32,48 @@ def main() -> None:
     cache = open_cache(settings)
     with cache:
         try:
-            last_run = cache.last_run()
-            fingerprint = cache.fingerprint()
-        except CacheError as exc:
+            _pages(cache, registry, settings)
+        except CacheError as exc:  # a damaged cache: one message that says what to do, never a traceback
             st.error(f"The cache cannot be read: {exc}")
             st.stop()
-        if last_run is None:
-            empty_state(settings.cache, "The cache has no refresh yet.")
-        key = (str(settings.cache), str(settings.queries), _mtime(settings.queries), fingerprint)
-        try:
-            grades, overview = cached_evidence(*key)
         except EvidenceError as exc:
-            st.error(f"The evidence cannot be graded: {exc}")
+            st.error(f"The evidence cannot be shown: {exc}")
             st.stop()
-        page = st.sidebar.radio("Page", list(PAGES), key="page", bind="query-params")
-        articles = [a.id for a in registry.articles]
-        article_id = articles[0]
-        if len(articles) > 1:
-            article_id = st.sidebar.selectbox("Article", articles, key="article", bind="query-params") or article_id
-        st.sidebar.caption(
-            f"Last refresh: {last_run.get('ended_at') or last_run['started_at']} "
-            f"({last_run['status']}) · {cache.record_count()} records"
-        )
-        st.sidebar.download_button(
-            "Download reviews (CSV)",
-            export_annotations_csv(cache.annotations()),
-            file_name="annotations.csv",
-            mime="text/csv",
-        )
-        stale = dv.staleness(last_run, datetime.now(timezone.utc))
-        if stale:
-            st.warning(stale)
-        if "flash" in st.session_state:
-            st.success(st.session_state.pop("flash"))
-        if page == "claim":
-            page_claim(registry, settings, key, [article_id], cache)
-        elif page == "article":
-            page_article(registry, grades, article_id)
-        elif page == "new":
-            page_new(cache, registry, last_run)
-        else:
-            page_overview(registry, overview, [article_id])
+
+
+def _pages(cache: Cache, registry: Registry, settings: Settings) -> None:
+    """The sidebar and the chosen page (``st.stop()`` passes through: it is not an EvidenceError)."""
+    last_run = cache.last_run()
+    fingerprint = cache.fingerprint()
+    if last_run is None:
+        empty_state(settings.cache, "The cache has no refresh yet.")
+    key = (str(settings.cache), str(settings.queries), _mtime(settings.queries), fingerprint)
+    grades, overview = cached_evidence(*key)
+    page = st.sidebar.radio("Page", list(PAGES), key="page", bind="query-params")
+    articles = [a.id for a in registry.articles]
+    article_id = articles[0]
+    if len(articles) > 1:
+        article_id = st.sidebar.selectbox("Article", articles, key="article", bind="query-params") or article_id
+    st.sidebar.caption(
+        f"Last refresh: {last_run.get('ended_at') or last_run['started_at']} "
+        f"({last_run['status']}) · {cache.record_count()} records"
+    )
+    st.sidebar.download_button(
+        "Download reviews (CSV)",
+        export_annotations_csv(cache.annotations()),
+        file_name="annotations.csv",
+        mime="text/csv",
+    )
+    stale = dv.staleness(last_run, datetime.now(timezone.utc))
+    if stale:
+        st.warning(stale)
+    if "flash" in st.session_state:
+        st.success(st.session_state.pop("flash"))
+    if page == "claim":
+        page_claim(registry, settings, key, [article_id], cache)
+    elif page == "article":
+        page_article(registry, grades, article_id)
+    elif page == "new":
+        page_new(cache, registry, last_run)
+    else:
+        page_overview(registry, overview, [article_id])

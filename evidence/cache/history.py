@@ -12,6 +12,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def _loads(text: Any, kind: type) -> Any:
+    """JSON of the expected kind (list, dict), or None when damaged."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, kind) else None
+
+
 class HistoryMixin(CacheBase):
     # -- runs ------------------------------------------------------------------------------
 
@@ -60,8 +69,10 @@ class HistoryMixin(CacheBase):
         if not rows:
             return None
         run = dict(rows[0])
-        run["errors"] = json.loads(run["errors"])
-        run["summary"] = json.loads(run["summary"])
+        # History, not evidence: a damaged record of what a run said is shown as such, never fatal.
+        errors, summary = _loads(run["errors"], list), _loads(run["summary"], dict)
+        run["errors"] = errors if errors is not None else [f"(runs.errors of run {run['id']} is damaged)"]
+        run["summary"] = summary if summary is not None else {}
         return run
 
     # -- claims ----------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from evidence.cache.base import BatchOutcome, CacheBase, StoredRecord, _hash, utcnow
-from evidence.models import Record, record_from_dict
+from evidence.cache.base import _CHUNK, BatchOutcome, CacheBase, StoredRecord, _hash, utcnow
+from evidence.errors import CacheError
+from evidence.models import Record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,19 +32,21 @@ class RecordsMixin(CacheBase):
         """Write one batch of records and the claims that found them, in one transaction.
 
         ``memberships`` maps PMID -> claim ids; only PMIDs in this batch are linked.
-        ``keep_existing`` leaves records already cached as they are (only links them): an
-        imported file must not overwrite the fuller record fetched from PubMed.
+        PubMed outranks an import: a record from PubMed (``source="pubmed"``) replaces an
+        imported copy (listed in ``replaced``), and ``keep_existing`` (an import) leaves a
+        record fetched from PubMed as it is, only linking it; an imported copy it replaces.
         """
         now = now or utcnow()
         added: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
+        replaced: list[str] = []
         new_members: list[tuple[str, str]] = []
         with self._write() as db:
             for record, raw in items:
                 digest = _hash(raw)
                 old = db.execute(
-                    "SELECT content_hash, retracted FROM records WHERE pmid=?", (record.pmid,)
+                    "SELECT content_hash, retracted, source FROM records WHERE pmid=?", (record.pmid,)
                 ).fetchone()
                 data = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"))
                 values = (record.title, record.abstract, record.year, record.journal, record.doi, record.status,
@@ -60,16 +63,18 @@ class RecordsMixin(CacheBase):
                         "INSERT INTO changes(run_id, claim_id, pmid, kind, at) VALUES (?, NULL, ?, 'added', ?)",
                         (run_id, record.pmid, now),
                     )
-                elif keep_existing:
+                elif keep_existing and old["source"] == "pubmed":
                     unchanged.append(record.pmid)
-                elif old["content_hash"] != digest:
+                elif old["content_hash"] != digest or old["source"] != source:
                     db.execute(
                         "UPDATE records SET title=?, abstract=?, year=?, journal=?, doi=?, status=?, date_revised=?,"
-                        " retracted=?, data=?, raw_xml=?, content_hash=?, fetched_at=?, updated_at=?"
+                        " retracted=?, data=?, raw_xml=?, content_hash=?, source=?, fetched_at=?, updated_at=?"
                         " WHERE pmid=?",
-                        (*values, now, now, record.pmid),
+                        (*values, source, now, now, record.pmid),
                     )
                     updated.append(record.pmid)
+                    if source == "pubmed" and old["source"] != "pubmed":
+                        replaced.append(record.pmid)
                     db.execute(
                         "INSERT INTO changes(run_id, claim_id, pmid, kind, at) VALUES (?, NULL, ?, 'revised', ?)",
                         (run_id, record.pmid, now),
@@ -87,7 +92,20 @@ class RecordsMixin(CacheBase):
                     if self._link(db, claim_id, record.pmid, "search" if source == "pubmed" else source,
                                   run_id, now):
                         new_members.append((claim_id, record.pmid))
-        return BatchOutcome(tuple(added), tuple(updated), tuple(unchanged), tuple(new_members))
+            self._forget_labels(db, updated)
+        return BatchOutcome(tuple(added), tuple(updated), tuple(unchanged), tuple(new_members), tuple(replaced))
+
+    @staticmethod
+    def _forget_labels(db: sqlite3.Connection, pmids: list[str]) -> None:
+        """Drop the derived labels of records whose content changed (a revision, a retraction, PubMed's
+        record replacing an import): labels are keyed by PMID, so they would be served stale."""
+        for i in range(0, len(pmids), _CHUNK):
+            chunk = pmids[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM labels WHERE kind='study' AND key IN ({marks})", chunk)
+            # direction labels are keyed "claim:pmid"
+            db.execute(f"DELETE FROM labels WHERE kind='direction' AND substr(key, instr(key, ':') + 1)"
+                       f" IN ({marks})", chunk)
 
     @staticmethod
     def _link(db: sqlite3.Connection, claim_id: str, pmid: str, source: str, run_id: int | None,
@@ -137,10 +155,14 @@ class RecordsMixin(CacheBase):
                            (run_id, claim_id, pmid, now))
         return dropped
 
-    def cached_pmids(self, pmids: Iterable[str] | None = None) -> set[str]:
+    def cached_pmids(self, pmids: Iterable[str] | None = None, *, source: str | None = None) -> set[str]:
+        """The cached PMIDs (among ``pmids``); with ``source`` only records from there ("pubmed", "import")."""
+        where = "" if source is None else " AND source=?"
         if pmids is None:
-            return {r[0] for r in self._read("SELECT pmid FROM records")}
-        return {r[0] for r in self._read_in("SELECT pmid FROM records WHERE pmid IN ({marks})", pmids)}
+            return {r[0] for r in self._read("SELECT pmid FROM records WHERE 1=1" + where,
+                                             () if source is None else (source,))}
+        return {r[0] for r in self._read_in("SELECT pmid FROM records WHERE pmid IN ({marks})" + where, pmids,
+                                            after=() if source is None else (source,))}
 
     def fetched_on_or_before(self, pmids: Iterable[str], day: str) -> set[str]:
         """PMIDs among ``pmids`` last fetched on or before ``day`` (YYYY-MM-DD)."""
@@ -151,24 +173,34 @@ class RecordsMixin(CacheBase):
         rows = self._read("SELECT data, source, fetched_at FROM records WHERE pmid=?", (pmid,))
         if not rows:
             return None
-        return StoredRecord(record_from_dict(json.loads(rows[0]["data"])), rows[0]["source"],
-                            rows[0]["fetched_at"])
+        return StoredRecord(self._record(rows[0]["data"], pmid), rows[0]["source"], rows[0]["fetched_at"])
+
+    def stored_records(self, pmids: Iterable[str]) -> dict[str, StoredRecord]:
+        """{pmid: StoredRecord} of the given PMIDs that are cached (with where each came from)."""
+        rows = self._read_in("SELECT pmid, data, source, fetched_at FROM records WHERE pmid IN ({marks})", pmids)
+        return {r["pmid"]: StoredRecord(self._record(r["data"], r["pmid"]), r["source"], r["fetched_at"])
+                for r in rows}
 
     def get_raw_xml(self, pmid: str) -> bytes | None:
         rows = self._read("SELECT raw_xml FROM records WHERE pmid=?", (pmid,))
-        return zlib.decompress(rows[0][0]) if rows and rows[0][0] is not None else None
+        if not rows or rows[0][0] is None:
+            return None
+        try:
+            return zlib.decompress(rows[0][0])
+        except (zlib.error, TypeError):
+            raise CacheError(self.damaged(f"records.raw_xml of PMID {pmid} is not zlib-compressed data")) from None
 
     def records(self, pmids: Iterable[str]) -> list[Record]:
-        return [record_from_dict(json.loads(r[0]))
-                for r in self._read_in("SELECT data FROM records WHERE pmid IN ({marks})", pmids)]
+        return [self._record(r[1], r[0])
+                for r in self._read_in("SELECT pmid, data FROM records WHERE pmid IN ({marks})", pmids)]
 
     def records_for_claim(self, claim_id: str) -> list[Record]:
         rows = self._read(
-            "SELECT r.data FROM claim_records c JOIN records r USING (pmid) WHERE c.claim_id=?"
+            "SELECT r.pmid, r.data FROM claim_records c JOIN records r USING (pmid) WHERE c.claim_id=?"
             " ORDER BY r.year DESC, r.pmid DESC",
             (claim_id,),
         )
-        return [record_from_dict(json.loads(r[0])) for r in rows]
+        return [self._record(r[1], r[0]) for r in rows]
 
     def summaries_for_claim(self, claim_id: str) -> list[Record]:
         """The claim's records with only what tables and grades show (pmid, title, year, journal,
@@ -196,9 +228,8 @@ class RecordsMixin(CacheBase):
         return out
 
     def iter_records(self) -> Iterator[Record]:
-        cur = self._db.execute("SELECT data FROM records ORDER BY pmid")
-        for row in cur:
-            yield record_from_dict(json.loads(row[0]))
+        for row in self._iter("SELECT pmid, data FROM records ORDER BY pmid"):
+            yield self._record(row[1], row[0])
 
     def claim_pmids(self, claim_id: str) -> set[str]:
         return {r[0] for r in self._read("SELECT pmid FROM claim_records WHERE claim_id=?", (claim_id,))}

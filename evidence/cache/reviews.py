@@ -10,6 +10,20 @@ from evidence.cache.base import CacheBase, utcnow
 from evidence.models import Annotation
 
 
+def _decoded(rows: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Labels whose JSON reads as a mapping. Labels are derived: a damaged one is left out, so it
+    is computed again (and, on a writable cache, stored over the damaged row)."""
+    out = {}
+    for key, text in rows:
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(value, dict):
+            out[key] = value
+    return out
+
+
 class ReviewsMixin(CacheBase):
     # -- annotations -----------------------------------------------------------------------
 
@@ -47,10 +61,10 @@ class ReviewsMixin(CacheBase):
             # Many keys: one scan of this kind and version beats many IN (...) lookups.
             keep = set(wanted)
             rows = self._read("SELECT key, data FROM labels WHERE kind=? AND version=?", (kind, version))
-            return {r[0]: json.loads(r[1]) for r in rows if r[0] in keep}
+            return _decoded((r[0], r[1]) for r in rows if r[0] in keep)
         found = self._read_in("SELECT key, data FROM labels WHERE kind=? AND version=? AND key IN ({marks})",
                               wanted, before=[kind, version])
-        return {r[0]: json.loads(r[1]) for r in found}
+        return _decoded((r[0], r[1]) for r in found)
 
     def claim_labels(self, claim_id: str, kind: str, version: str, *, prefix_claim: bool) -> dict[str, Any]:
         """Labels of one kind for a claim's records, keyed by PMID, in one indexed join.
@@ -66,7 +80,7 @@ class ReviewsMixin(CacheBase):
             " AND l.kind=? AND l.version=? WHERE c.claim_id=?",
             params,
         )
-        return {r[0]: json.loads(r[1]) for r in rows}
+        return _decoded((r[0], r[1]) for r in rows)
 
     def put_labels(self, kind: str, items: Mapping[str, Any], version: str) -> None:
         if self.readonly or not items:

@@ -7,14 +7,13 @@ whose title holds ``<script>`` shows as text.
 
 from __future__ import annotations
 
-import html
-import re
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
 
+from evidence import sanitize
 from evidence.models import doi_url as record_doi_url
 from evidence.models import pubmed_url
 
@@ -31,7 +30,6 @@ DIRECTION_COLOURS = {"supports": "#009E73", "contradicts": "#D55E00", "mixed": "
 # Streamlit's coloured-text names for the verdict badge (st.badge / :color[...]).
 _BADGE = {"supported": "green", "mixed": "orange", "contradicted": "red", "insufficient": "gray"}
 STALE_AFTER = timedelta(days=7)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")  # < > & are left to html.escape
 
 
 def pubmed_search_url(term: str) -> str:
@@ -52,9 +50,8 @@ def text_of(value: Any) -> str:
 
 
 def md_escape(value: Any) -> str:
-    """Text from PubMed or an article made inert for ``st.markdown``: HTML-escaped, Markdown-escaped."""
-    # Markdown escapes first, so the entities html.escape then writes (&lt;) stay whole.
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text_of(value)), quote=False)
+    """A frame cell made inert for ``st.markdown`` (the one rule: ``evidence.sanitize.md_escape``)."""
+    return sanitize.md_escape(text_of(value))
 
 
 def verdict_style(verdict: str) -> str:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache as memoize
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from evidence.cache import Cache
 from evidence.grading import appraisal, designs, lexicon, pubtypes, quantities, reading, relevance, sample_size, species
@@ -30,6 +30,8 @@ from evidence.models import Claim, Record
 
 if TYPE_CHECKING:
     from evidence.grading.judges import ModelJudge
+
+T = TypeVar("T")
 
 __all__ = ["label_version", "direction_version", "study_from_dict", "classify_records", "study_labels", "labelled"]
 
@@ -58,11 +60,27 @@ def study_from_dict(data: dict) -> StudyClass:
     return StudyClass(**{**data, "limitations": tuple(data.get("limitations") or ())})
 
 
+def _direction(data: dict[str, Any]) -> Direction:
+    return Direction(**data)
+
+
+def _restore(build: Callable[[dict[str, Any]], T], stored: Mapping[str, dict[str, Any]]) -> dict[str, T]:
+    """Stored labels rebuilt; one that does not fit (damaged, or from other code) is left out, so it
+    is computed again like a missing one."""
+    out = {}
+    for key, data in stored.items():
+        try:
+            out[key] = build(data)
+        except (TypeError, AttributeError):
+            continue
+    return out
+
+
 def classify_records(cache: Cache, records: Sequence[Record]) -> dict[str, StudyClass]:
     """Each record's study label: stored ones reused, missing ones computed and stored."""
     version = label_version()
     stored = cache.get_labels("study", (r.pmid for r in records), version)
-    out = {pmid: study_from_dict(data) for pmid, data in stored.items()}
+    out = _restore(study_from_dict, stored)
     fresh = {r.pmid: classify(r) for r in records if r.pmid not in out}
     cache.put_labels("study", {p: dataclasses.asdict(s) for p, s in fresh.items()}, version)
     return {**out, **fresh}
@@ -73,7 +91,7 @@ def _directions(cache: Cache, claim: Claim, records: Sequence[Record],
     version = direction_version(claim, judge)
     keys = {f"{claim.id}:{r.pmid}": r for r in records}
     stored = cache.get_labels("direction", keys, version)
-    out = {key.split(":", 1)[1]: Direction(**data) for key, data in stored.items()}
+    out = {key.split(":", 1)[1]: d for key, d in _restore(_direction, stored).items()}
     missing = [r for r in records if r.pmid not in out]
     rules = {r.pmid: judge_direction(claim, r) for r in missing}
     fresh, unsettled = (rules, frozenset()) if judge is None else judge.directions(claim, missing, rules, cache)
@@ -89,7 +107,7 @@ def _directions(cache: Cache, claim: Claim, records: Sequence[Record],
 def study_labels(cache: Cache, pmids: Iterable[str], chunk: int = 500) -> dict[str, StudyClass]:
     """Stored study labels for ``pmids``; missing ones computed from full records, a chunk at a time."""
     wanted = list(dict.fromkeys(pmids))
-    out = {p: study_from_dict(d) for p, d in cache.get_labels("study", wanted, label_version()).items()}
+    out = _restore(study_from_dict, cache.get_labels("study", wanted, label_version()))
     missing = [p for p in wanted if p not in out]
     for i in range(0, len(missing), chunk):
         out.update(classify_records(cache, cache.records(missing[i : i + chunk])))
@@ -106,11 +124,11 @@ def labelled(cache: Cache, claim: Claim, summaries: bool, judge: ModelJudge | No
     if summaries:
         records = cache.summaries_for_claim(claim.id)
         pmids = [r.pmid for r in records]
-        stored_studies = cache.claim_labels(claim.id, "study", label_version(), prefix_claim=False)
-        stored_dirs = cache.claim_labels(claim.id, "direction", direction_version(claim, judge),
-                                         prefix_claim=True)
+        stored_studies = _restore(study_from_dict, cache.claim_labels(claim.id, "study", label_version(),
+                                                                      prefix_claim=False))
+        stored_dirs = _restore(_direction, cache.claim_labels(claim.id, "direction",
+                                                              direction_version(claim, judge), prefix_claim=True))
         if all(p in stored_studies and p in stored_dirs for p in pmids):
-            return (records, {p: study_from_dict(d) for p, d in stored_studies.items()},
-                    {p: Direction(**d) for p, d in stored_dirs.items()})
+            return records, stored_studies, stored_dirs
     records = cache.records_for_claim(claim.id)
     return records, classify_records(cache, records), _directions(cache, claim, records, judge)

@@ -125,11 +125,18 @@ def grade_claims(claims: Sequence[Claim], cache: Cache, judge: ModelJudge | None
     out: dict[str, ClaimGrade] = {}
     for claim in claims:
         basis, detail = snapshots.get(claim.id, ("", "{}"))
-        if basis and basis == claim_basis(cache, claim, judge):
-            out[claim.id] = ClaimGrade.from_json(detail)
-        else:
-            out[claim.id] = ClaimGrade.of(assess_claims([claim], cache, summaries=True, judge=judge)[claim.id])
+        snapshot = _snapshot(detail) if basis and basis == claim_basis(cache, claim, judge) else None
+        out[claim.id] = snapshot or ClaimGrade.of(
+            assess_claims([claim], cache, summaries=True, judge=judge)[claim.id])
     return out
+
+
+def _snapshot(detail: str) -> ClaimGrade | None:
+    """A stored grade, or None when its JSON is damaged: a snapshot only saves time, so the claim is regraded."""
+    try:
+        return ClaimGrade.from_json(detail)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 def snapshot_grades(claims: Sequence[Claim], cache: Cache, run_id: int, judge: ModelJudge | None = None) -> None:

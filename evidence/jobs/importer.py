@@ -2,9 +2,12 @@
 
 The whole file is read and validated before anything is written: a malformed file
 raises ``ImportFileError`` naming the file and line, and the cache is left untouched.
-Valid records are stored in one ``Cache.store_batch`` transaction with source "import";
-records already in the cache are linked to the claim but never overwritten (the refresh
-keeps them current from PubMed, and a MEDLINE export holds less than PubMed's XML).
+Valid records are stored in one ``Cache.store_batch`` transaction with source "import".
+PubMed outranks a file: a record fetched from PubMed is linked to the claim but never
+overwritten (a MEDLINE export holds less than PubMed's XML, and a file can be forged); when
+the file's version differs from it (title, year, publication types, retraction), the import
+says so (``conflicts``). An earlier imported copy is replaced, and the next refresh that
+finds the PMID replaces any imported copy with PubMed's record.
 The formats are read by ``evidence.pubmed.medline`` and ``evidence.pubmed.xml_parser``.
 """
 
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from evidence.cache import Cache
 from evidence.errors import ConfigError, ImportFileError, ParseError
-from evidence.models import Record
+from evidence.models import Record, is_pmid
 from evidence.pubmed.medline import looks_like_medline, parse_medline
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 
@@ -34,13 +37,18 @@ class ImportResult:
     unchanged: tuple[str, ...]
     linked: tuple[str, ...]  # newly linked to the claim
     duplicates: tuple[str, ...] = ()  # PMIDs repeated in the file (first occurrence kept)
+    conflicts: tuple[str, ...] = ()  # cached from PubMed, the file's version differs: PubMed's kept
 
     def summary(self) -> str:
         """One line for the CLI: what the import did."""
         text = (f"imported {len(self.pmids)} records from {self.path} ({self.format}) into claim {self.claim_id}: "
                 f"{len(self.added)} new, {len(self.updated)} revised, {len(self.unchanged)} unchanged, "
                 f"{len(self.linked)} newly linked")
-        return text + (f"; {len(self.duplicates)} duplicate PMIDs ignored" if self.duplicates else "")
+        text += f"; {len(self.duplicates)} duplicate PMIDs ignored" if self.duplicates else ""
+        if self.conflicts:
+            text += (f"; {len(self.conflicts)} differ from PubMed's record in the cache, which was kept "
+                     f"(PMID {', '.join(self.conflicts)})")
+        return text
 
 
 def sniff_format(data: bytes) -> str:
@@ -108,6 +116,10 @@ def import_file(
         )
     if not items:
         raise ImportFileError(f"{name}: no PubMed records found; nothing was imported")
+    for record, _raw in items:
+        if not is_pmid(record.pmid):
+            raise ImportFileError(f"{name}: PMID {record.pmid!r} is not a PubMed id (1 to 10 digits 0-9, "
+                                  "no leading zero); nothing was imported")
     seen: dict[str, tuple[Record, bytes]] = {}
     duplicates = []
     for record, raw in items:
@@ -115,10 +127,21 @@ def import_file(
             duplicates.append(record.pmid)
         else:
             seen[record.pmid] = (record, raw)
+    cached = cache.stored_records(seen)
+    conflicts = tuple(p for p, (record, _raw) in seen.items() if p in cached and cached[p].source == "pubmed"
+                      and _citation(record) != _citation(cached[p].record))
     outcome = cache.store_batch(list(seen.values()), {pmid: [claim_id] for pmid in seen},
                                 run_id=None, source="import", keep_existing=True, now=now)
     return ImportResult(
         path=name, format=fmt, claim_id=claim_id, pmids=tuple(seen), added=outcome.added,
         updated=outcome.updated, unchanged=outcome.unchanged,
         linked=tuple(p for c, p in outcome.new_members if c == claim_id), duplicates=tuple(duplicates),
+        conflicts=conflicts,
     )
+
+
+def _citation(record: Record) -> tuple[object, ...]:
+    """What a copy of a record must share with PubMed's to be the same citation (a MEDLINE export
+    holds less than the XML, so the two are never byte-equal)."""
+    return (" ".join(record.title.split()).casefold(), record.year, frozenset(record.publication_types),
+            record.retracted)

@@ -82,6 +82,7 @@ class RefreshSummary:
     updated: int
     errors: list[str] = field(default_factory=list)
     digest_paths: tuple[str, ...] = ()
+    replaced: list[str] = field(default_factory=list)  # imported copies PubMed's record replaced
 
     @property
     def exit_code(self) -> int:
@@ -97,6 +98,8 @@ class RefreshSummary:
             f"run {self.run_id} {self.status}: {self.added} records added, {self.updated} updated, "
             f"{self.requests} requests, {self.seconds:.1f} s"
         )
+        if self.replaced:
+            lines.append(f"{len(self.replaced)} imported records replaced by PubMed's: PMID {', '.join(self.replaced)}")
         lines.extend(f"error: {e}" for e in self.errors)
         return "\n".join(lines)
 
@@ -104,7 +107,7 @@ class RefreshSummary:
         return {
             "run_id": self.run_id, "status": self.status, "requests": self.requests,
             "seconds": round(self.seconds, 3), "added": self.added, "updated": self.updated,
-            "errors": self.errors,
+            "errors": self.errors, "replaced": self.replaced,
             "claims": [c.__dict__ for c in self.claims],
         }
 
@@ -129,6 +132,7 @@ class _Run:
         self.log, self.progress = log, progress
         self.today = options.today or datetime.now(timezone.utc).date()
         self.errors: list[str] = []
+        self.replaced: list[str] = []  # PMIDs whose imported copy PubMed's record replaced
         self.run_id = 0
         # PMIDs due for (re)fetching that no batch stored yet: a claim that found one of them
         # is not done, even when an older version of the record is cached.
@@ -219,7 +223,8 @@ class _Run:
         for s in searches:
             for pmid in s.found:
                 wanted.setdefault(pmid, set()).add(s.claim.id)
-        missing = set(wanted) - self.cache.cached_pmids(wanted)
+        # An imported copy counts as missing: when PubMed returns a PMID, its record replaces the import.
+        missing = set(wanted) - self.cache.cached_pmids(wanted, source="pubmed")
         to_fetch = sorted(missing | set().union(*[s.revised for s in searches]), key=int)
         self.unfetched = set(to_fetch)
         # Records already cached that a claim found: just link them.
@@ -294,6 +299,9 @@ class _Run:
         outcome = self.cache.store_batch(items, {pmid: wanted.get(pmid, ()) for pmid, _ in
                                                  ((r.pmid, b) for r, b in items)}, run_id=self.run_id)
         self.unfetched.difference_update(r.pmid for r, _ in items)
+        for pmid in outcome.replaced:
+            self.log.warning("PMID %s: the imported copy was replaced by PubMed's record", pmid)
+        self.replaced.extend(outcome.replaced)
         return len(outcome.added), len(outcome.updated)
 
     # -- 3. close --------------------------------------------------------------------------
@@ -348,7 +356,7 @@ def refresh(
     started = time.monotonic()
     requests_before = client.requests_made
     run.run_id = cache.start_run(os.getpid())
-    summary = RefreshSummary(run.run_id, "failed", [], 0, 0.0, 0, 0, run.errors)
+    summary = RefreshSummary(run.run_id, "failed", [], 0, 0.0, 0, 0, run.errors, replaced=run.replaced)
 
     def record_end() -> None:
         summary.requests = client.requests_made - requests_before

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from evidence.cache import Cache
-from evidence.errors import CacheError, ConfigError
+from evidence.errors import ConfigError, OutputError
 from evidence.fileio import atomic_write
 from evidence.grading.classify import StudyClass
 from evidence.grading.labels import study_labels
 from evidence.grading.service import snapshot_grades
 from evidence.models import Claim, Record
+from evidence.sanitize import md_escape, strip_controls
 
 if TYPE_CHECKING:
     from evidence.grading.judges import ModelJudge
@@ -202,16 +203,21 @@ def grade_changed(digest: Mapping[str, Any]) -> bool:
 
 
 def _title(text: str) -> str:
-    return text if len(text) <= 120 else text[:117] + "..."
+    return md_escape(text if len(text) <= 120 else text[:119] + "…")
 
 
 def render_digest_markdown(digest: Mapping[str, Any]) -> str:
-    """The digest as Markdown: one section per kind of change, "nothing changed" when empty."""
+    """The digest as Markdown: one section per kind of change, "nothing changed" when empty.
+
+    Every text that comes from a record, the registry or the command line goes through
+    ``md_escape`` (the one Markdown escaping, shared with the report and the dashboard).
+    """
+    e = md_escape
     w = digest["window"]
     if w["kind"] == "run":
-        head = f"# Evidence digest: run {w['run_id']} ({w['started_at']}, {w['status']})"
+        head = f"# Evidence digest: run {e(w['run_id'])} ({e(w['started_at'])}, {e(w['status'])})"
     elif w["kind"] == "since":
-        head = f"# Evidence digest: changes since {w['since']}"
+        head = f"# Evidence digest: changes since {e(w['since'])}"
     else:
         head = "# Evidence digest: no run yet"
     out = [head, ""]
@@ -224,38 +230,38 @@ def render_digest_markdown(digest: Mapping[str, Any]) -> str:
         out += ["## Verdict and strength changes", ""]
         for g in digest["grade_changes"]:
             b, a = g["before"], g["after"]
-            out.append(f"- **{g['claim_id']}**: {b['verdict']} ({b['strength']}) → {a['verdict']} ({a['strength']})"
-                       + (f" — {g['statement']}" if g["statement"] else ""))
+            out.append(f"- **{e(g['claim_id'])}**: {e(b['verdict'])} ({e(b['strength'])}) → {e(a['verdict'])} "
+                       f"({e(a['strength'])})" + (f" — {e(g['statement'])}" if g["statement"] else ""))
         out.append("")
     if digest["first_grades"]:
         out += ["## First grades", ""]
-        out += [f"- **{g['claim_id']}**: {g['verdict']} ({g['strength']})" for g in digest["first_grades"]]
+        out += [f"- **{e(g['claim_id'])}**: {e(g['verdict'])} ({e(g['strength'])})" for g in digest["first_grades"]]
         out.append("")
     if digest["retracted"]:
         out += ["## Retracted studies (excluded from grades)", ""]
         for r in digest["retracted"]:
             how = "now retracted" if r["how"] == "newly-retracted" else "retracted when found"
-            claims = ", ".join(r["claims"]) or "no claim"
-            out.append(f"- PMID {r['pmid']} ({how}; {claims}): {_title(r['title'])}")
+            claims = ", ".join(map(e, r["claims"])) or "no claim"
+            out.append(f"- PMID {e(r['pmid'])} ({how}; {claims}): {_title(r['title'])}")
         out.append("")
     if digest["new_studies"]:
         out += ["## New studies", ""]
         for claim in digest["new_studies"]:
-            out.append(f"### {claim['claim_id']}" + (f": {claim['statement']}" if claim["statement"] else ""))
+            out.append(f"### {e(claim['claim_id'])}" + (f": {e(claim['statement'])}" if claim["statement"] else ""))
             out.append("")
             for s in claim["studies"]:
                 flag = " **[RETRACTED]**" if s["retracted"] else ""
-                out.append(f"- {s['design']} (tier {s['tier']}: {s['design_reason']}) — PMID {s['pmid']}, "
-                           f"{s['year'] or 'n.d.'}{flag}: {_title(s['title'])}")
+                out.append(f"- {e(s['design'])} (tier {e(s['tier'])}: {e(s['design_reason'])}) — PMID {e(s['pmid'])}, "
+                           f"{e(s['year'] or 'n.d.')}{flag}: {_title(s['title'])}")
             more = claim.get("more_pmids", [])
             if more:
-                shown = ", ".join(more[:50]) + (", …" if len(more) > 50 else "")
-                out.append(f"- and {len(more)} more (lower designs; "
-                           f"see `evidence report --claim {claim['claim_id']}`): PMID {shown}")
+                shown = ", ".join(map(e, more[:50])) + (", …" if len(more) > 50 else "")
+                out.append(f"- and {len(more)} more (lower designs; `evidence report --claim` with this claim's "
+                           f"id lists them all): PMID {shown}")
             out.append("")
     if digest["revised"]:
         out += ["## Revised records", ""]
-        out += [f"- PMID {r['pmid']}: {_title(r['title'])}" for r in digest["revised"]]
+        out += [f"- PMID {e(r['pmid'])}: {_title(r['title'])}" for r in digest["revised"]]
         out.append("")
     return "\n".join(out)
 
@@ -265,13 +271,14 @@ def write_digest(cache: Cache, directory: str | Path, run_id: int,
     """Write ``digest-<run_id>.md`` and ``.json`` into ``directory`` (created if needed)."""
     directory = Path(directory)
     digest = build_digest(cache, run_id=run_id, claims=claims)
+    md_path, json_path = directory / f"digest-{run_id}.md", directory / f"digest-{run_id}.json"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        md_path, json_path = directory / f"digest-{run_id}.md", directory / f"digest-{run_id}.json"
-        atomic_write(json_path, json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        # json.dumps escapes C0 controls but writes C1 ones (U+009B CSI...) raw: strip them too.
+        atomic_write(json_path, strip_controls(json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True))
+                     + "\n", make_parents=True)
         atomic_write(md_path, render_digest_markdown(digest))
-    except OSError as exc:
-        raise CacheError(f"cannot write the digest for run {run_id} into {directory}: {exc}") from exc
+    except OutputError as exc:
+        raise OutputError(f"the digest for run {run_id}: {exc}") from None
     return md_path, json_path
 
 

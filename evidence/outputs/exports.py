@@ -24,6 +24,8 @@ from evidence.grading.service import assess_claims
 from evidence.models import Author, Record
 from evidence.outputs.citations import RETRACTED_MARK, STYLES, citable, expand_pages, format_citations
 from evidence.registry import Registry
+from evidence.sanitize import csv_cell
+from evidence.vocabulary import DESIGNS
 
 __all__ = [
     "FORMATS",
@@ -55,7 +57,8 @@ CSV_COLUMNS = (
     "retracted",
 )
 
-_BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+_BIBTEX_SPECIAL = re.compile(r"([\\&%$#_{}~^])")
+_BIBTEX_REPLACEMENT = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
 
 
 def _title(r: Record) -> str:
@@ -122,8 +125,9 @@ def to_csl_json(records: Iterable[Record], *, include_retracted: bool = False) -
 
 
 def _bib_escape(text: str) -> str:
-    """Escape BibTeX/LaTeX specials; UTF-8 is kept (biber and bibtexparser read it)."""
-    return _BIBTEX_SPECIAL.sub(r"\\\1", text.replace("\\", "\\textbackslash{}"))
+    """Escape BibTeX/LaTeX specials in one pass (a backslash becomes ``\\textbackslash{}``, whose
+    braces must not be escaped again); UTF-8 is kept (biber and bibtexparser read it)."""
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_REPLACEMENT.get(m[1], "\\" + m[1]), text)
 
 
 def _bib_name(a: Author) -> str:
@@ -203,16 +207,20 @@ def to_ris(records: Iterable[Record], *, include_retracted: bool = False) -> str
 
 
 def to_csv(records: Iterable[Record], *, include_retracted: bool = False) -> str:
-    """One row per record (columns ``CSV_COLUMNS``); authors joined by "; "."""
+    """One row per record (columns ``CSV_COLUMNS``); authors joined by "; ".
+
+    Every cell goes through ``csv_cell``: one that a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``...) starts with an apostrophe (docs/exports.md).
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in citable(records, include_retracted):
-        writer.writerow([
+        writer.writerow(csv_cell(cell) for cell in (
             r.pmid, _title(r), "; ".join(a.display for a in r.authors), r.journal, r.iso_abbreviation,
             r.year or "", r.volume or "", r.issue or "", r.pages or "", r.doi or "", r.pmcid or "",
             "; ".join(r.publication_types), "yes" if r.retracted else "no",
-        ])  # fmt: skip
+        ))  # fmt: skip
     return buf.getvalue()
 
 
@@ -240,11 +248,14 @@ def select_records(
     registry: Registry, cache: Cache, *, claim_ids: Sequence[str] = (), designs: Sequence[str] = ()
 ) -> list[Record]:
     """Records for export: the named claims' relevant studies (all cached records when none),
-    optionally only those of the given designs.
+    optionally only those of the given designs (any case: "RCT" is "rct"; an unknown one is a ConfigError).
 
     Order: best evidence first within each claim, each PMID once.
     """
-    wanted = set(designs)
+    wanted = {d.strip().lower() for d in designs}
+    unknown = sorted(wanted - set(DESIGNS))
+    if unknown:
+        raise ConfigError(f"unknown study design {unknown[0]!r}: use one of {', '.join(DESIGNS)}")
     if claim_ids:
         evidence = assess_claims([registry.claim(c) for c in claim_ids], cache)
         records = [

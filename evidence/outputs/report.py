@@ -17,6 +17,8 @@ from evidence.grading.grade import Assessment, best_first, grade, pair_contradic
 from evidence.grading.service import assess_claims
 from evidence.models import Article, Claim, pubmed_url
 from evidence.registry import Registry
+from evidence.sanitize import md_escape as _md
+from evidence.sanitize import strip_controls
 
 if TYPE_CHECKING:
     from evidence.grading.judges import ModelJudge
@@ -97,14 +99,6 @@ def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = (), 
                         generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
 
 
-def _md(text: Any) -> str:
-    """Escape the characters Markdown would read as formatting in table cells and lines."""
-    s = "" if text is None else str(text)
-    for ch in "\\`*_[]<>|":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("\n", " ")
-
-
 def render_markdown(report: Mapping[str, Any]) -> str:
     """The report as Markdown: one section per claim, its reasons, a table of its studies."""
     lines = ["# Evidence report", ""]
@@ -114,7 +108,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     for c in report.get("claims", []):
         lines += [f"## {_md(c['id'])}: {_md(c['statement'])}", ""]
         lines += [f"Article: {_md(titles.get(c['article'], c['article']))}. Quote: \u201c{_md(c['quote'])}\u201d", ""]
-        lines += [f"**Verdict: {c['verdict']}, strength {c['strength']}**", ""]
+        lines += [f"**Verdict: {c['verdict']}, strength {c['strength']}**", ""]  # vocabulary words
         lines += [f"- {_md(r)}" for r in c["reasons"]] + [""]
         if c.get("contradiction_note"):
             lines += [f"Contradicting claims: {_md(c['contradiction_note'])}", ""]
@@ -124,8 +118,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 flag = " (RETRACTED)" if s["retracted"] else ""
                 flag += f" ({s['direction_judge']})" if s.get("direction_judge", "rules") != "rules" else ""
                 lines.append(
-                    f"| [{s['pmid']}]({pubmed_url(s['pmid'])}) | {s['year'] or ''} | {_md(s['design'])} | "
-                    f"{_md(s['species'])} | {s['n'] or ''} | {_md(s['direction'])}{flag} | {_md(s['title'])} |"
+                    f"| [{_md(s['pmid'])}]({pubmed_url(s['pmid'])}) | {_md(s['year'] or '')} | {_md(s['design'])} | "
+                    f"{_md(s['species'])} | {_md(s['n'] or '')} | {_md(s['direction'])}{flag} | {_md(s['title'])} |"
                 )
             lines.append("")
     return "\n".join(lines)
@@ -133,7 +127,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
 
 def render_html(report: Mapping[str, Any]) -> str:
     """The report as one self-contained, escaped HTML page."""
-    e = escape
+    def e(text: str) -> str:
+        return escape(strip_controls(text))
+
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8"><title>Evidence report</title>',
            "<style>body{font-family:sans-serif;max-width:60rem;margin:auto}table{border-collapse:collapse}"
            "td,th{border:1px solid #ccc;padding:.2rem .4rem;vertical-align:top}.retracted{color:#a00}</style>",

@@ -14,12 +14,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from lxml import etree
 
-from evidence.errors import EutilsReplyError, FetchError, TruncatedResponse
+from evidence.errors import ConfigError, EutilsReplyError, FetchError, TruncatedResponse
 from evidence.pubmed.dates import DATETYPES, EARLIEST, LATEST, format_date
+from evidence.sanitize import strip_controls
+from evidence.settings import DEFAULT_EUTILS_URL
 
 __all__ = [
     "ESEARCH_CAP",
@@ -33,6 +35,8 @@ __all__ = [
     "parse_esearch",
     "check_efetch",
     "scrub",
+    "check_base_url",
+    "origin",
 ]
 
 # PubMed esearch serves only the first 9,999 ids of a result set (retstart <= 9998).
@@ -92,10 +96,37 @@ class SearchResult:
 
 
 def scrub(text: str, secret: str | None) -> str:
-    """Remove the API key from any text (URLs in library exceptions carry it)."""
+    """Remove the API key (URLs in library exceptions carry it) and terminal control characters
+    (a reply's body is echoed into errors, logs and ``claim_state.last_error``) from any text."""
     if secret:
         text = text.replace(secret, "***")
-    return re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", text)
+    return strip_controls(re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", text))
+
+
+def check_base_url(url: str) -> str:
+    """The E-utilities base URL (``NCBI_EUTILS_URL``) if usable, ending in '/'; else ConfigError."""
+    where = f"NCBI_EUTILS_URL {url!r}"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range (99999) or not a number
+    except ValueError as exc:
+        raise ConfigError(f"{where} is not a valid URL ({exc}); use e.g. {DEFAULT_EUTILS_URL}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where} is not an http(s) URL with a host; use e.g. {DEFAULT_EUTILS_URL}")
+    if port == 0:
+        raise ConfigError(f"{where} has port 0; use e.g. {DEFAULT_EUTILS_URL}")
+    return url if url.endswith("/") else url + "/"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL: credentials are never sent beyond the base URL's origin."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port or default
 
 
 def _choose_method(params: list[tuple[str, str]], n_ids: int = 0, *, force_post: bool = False) -> str:

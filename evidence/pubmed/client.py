@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
+from urllib.parse import urljoin
 
 import requests
 
@@ -34,7 +35,9 @@ from evidence.pubmed.build import (
     SearchResult,
     build_efetch,
     build_esearch,
+    check_base_url,
     check_efetch,
+    origin,
     parse_esearch,
     scrub,
 )
@@ -50,6 +53,8 @@ T = TypeVar("T")
 # did not; 0.11 s keeps the same ~10% margin for the 10/s limit.
 INTERVAL_NO_KEY = 0.37
 INTERVAL_WITH_KEY = 0.11
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MAX_REDIRECTS = 5
 MAX_DELAY = 60.0  # cap on one backoff pause; longer waits belong to the user ("try again later")
 EMPTY_PUBMED_SET = b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n</PubmedArticleSet>'
 
@@ -119,7 +124,7 @@ class EutilsClient:
         today: Callable[[], date] = date.today,
     ):
         self.session = session if session is not None else requests.Session()
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base_url = check_base_url(base_url)  # ConfigError for htp://..., port 99999, no host
         self._creds = Credentials(tool=tool, email=email or None, api_key=api_key or None)
         self.timeout = timeout
         self.max_retries = max_retries
@@ -152,17 +157,15 @@ class EutilsClient:
             self.log.debug("%s %s %s (attempt %d)", req.method, req.url, dict(req.redacted_params()), attempt)
             retry_after = None
             try:
-                resp = self.session.request(
-                    req.method, req.url,
-                    params=req.params if req.method == "GET" else None,
-                    data=req.params if req.method == "POST" else None,
-                    timeout=(self.timeout, self.timeout),
-                )
+                resp = self._request(req, context)
             except requests.Timeout:
                 kind, detail = "timeout", f"no answer within {self.timeout:g} s"
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 kind, detail = "connection", f"connection failed ({type(exc).__name__})"
+            except requests.RequestException as exc:  # an invalid URL or header: retrying cannot help
+                raise FetchError(self._fail_message(context, req, f"the request could not be sent ({exc})",
+                                                    "check NCBI_EUTILS_URL")) from None
             else:
                 status = resp.status_code
                 body = resp.content
@@ -171,10 +174,10 @@ class EutilsClient:
                     retry_after = parse_retry_after(resp.headers)
                 elif status >= 500:
                     kind, detail = "5xx", f"HTTP {status}"
-                elif status >= 400:
-                    snippet = scrub(body[:200].decode("utf-8", "replace"), key)
+                elif status >= 300:
+                    snippet = " ".join(scrub(body[:200].decode("utf-8", "replace"), key).split())
                     raise FetchError(self._fail_message(
-                        context, req, f"NCBI refused it with HTTP {status} ({snippet.strip()})",
+                        context, req, f"NCBI refused it with HTTP {status} ({snippet})",
                         "check the query syntax and NCBI_EUTILS_URL")) from None
                 else:
                     try:
@@ -196,12 +199,42 @@ class EutilsClient:
                              req.summary, detail, attempt, self.max_retries, delay)
             self._sleep(delay)
         if kind == "429":
+            advice = ("wait a minute and try again; the API key's limit is 10 requests/s: is another program "
+                      "using the same key?" if key else
+                      "wait a minute and try again; set NCBI_API_KEY for a higher rate (10 requests/s instead of 3)")
             raise RateLimited(self._fail_message(
-                context, req, f"NCBI kept answering HTTP 429 (rate limit exceeded) after {attempts} attempts",
-                "wait a minute and try again; set NCBI_API_KEY for a higher rate (10 requests/s instead of 3)"))
+                context, req, f"NCBI kept answering HTTP 429 (rate limit exceeded) after {attempts} attempts", advice))
         raise NCBIUnavailable(self._fail_message(
             context, req, f"{detail} (after {attempts} attempts)",
             "NCBI may be down or overloaded: try again later (cached results stay usable)"))
+
+    def _request(self, req: Request, context: str) -> requests.Response:
+        """One HTTP exchange, following redirects only within the base URL's origin.
+
+        requests would re-send a POST body (the API key, the email) to wherever a 307/308
+        points; here a redirect to another scheme, host or port is refused, and a loop stops.
+        """
+        url = req.url
+        for _hop in range(_MAX_REDIRECTS + 1):
+            resp = self.session.request(
+                req.method, url,
+                params=req.params if req.method == "GET" else None,
+                data=req.params if req.method == "POST" else None,
+                timeout=(self.timeout, self.timeout),
+                allow_redirects=False,
+            )
+            location = resp.headers.get("Location") if resp.status_code in _REDIRECTS else None
+            if not location:
+                return resp
+            target = urljoin(url, location)
+            if origin(target) != origin(self.base_url):
+                raise FetchError(self._fail_message(
+                    context, req, f"NCBI_EUTILS_URL redirected it to another origin ({_origin_text(target)}); "
+                    "refused, so the API key and email are never sent there",
+                    "set NCBI_EUTILS_URL to the address you trust"))
+            url = target
+        raise FetchError(self._fail_message(context, req, f"more than {_MAX_REDIRECTS} redirects (a loop?)",
+                                            "check NCBI_EUTILS_URL"))
 
     # -- E-utilities --------------------------------------------------------------------
 
@@ -281,6 +314,11 @@ class EutilsClient:
             return EMPTY_PUBMED_SET
         req = build_efetch(self.base_url, ids, self._creds, force_post=self._creds.api_key is not None)
         return self._send(req, context, _checked)
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = origin(url)
+    return f"{scheme}://{host}" + (f":{port}" if port else "")
 
 
 def _checked(body: bytes) -> bytes:

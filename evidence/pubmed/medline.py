@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from evidence.errors import ImportFileError
-from evidence.models import Author, CommentCorrection, MeshHeading, PubDate, Record, month_number
+from evidence.models import Author, CommentCorrection, MeshHeading, PubDate, Record, is_pmid, month_number
+from evidence.sanitize import strip_controls
 from evidence.vocabulary import is_retracted
 
 __all__ = ["parse_medline", "looks_like_medline"]
@@ -24,7 +25,7 @@ _SEASON_RE = re.compile(r"^(\d{4})\s+(Spring|Summer|Autumn|Fall|Winter)$")
 _YEAR_RE = re.compile(r"\b(\d{4})\b")
 _DATE_RE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
 _PHST_RE = re.compile(r"^(\d{4})/(\d{2})/(\d{2}).*\[(\w+)\]$")
-_CC_PMID = re.compile(r"\s*PMID:\s*(\d+)\s*$")
+_CC_PMID = re.compile(r"[0-9]+")
 # MEDLINE tags of CommentsCorrections, by the XML RefType they stand for.
 _CC_TAGS = {
     "CIN": "CommentIn", "CON": "CommentOn", "EIN": "ErratumIn", "EFR": "ErratumFor",
@@ -36,15 +37,24 @@ _CC_TAGS = {
 
 
 def _split_records(text: str, name: str) -> list[tuple[int, list[tuple[int, str, str]]]]:
-    """(first line, [(line, tag, value)]) per record; continuation lines joined with a space."""
+    """(first line, [(line, tag, value)]) per record; continuation lines joined with a space.
+
+    Linear in the file's size: a field's lines are gathered in a list and joined once (joining
+    them one by one copied the growing value each time, minutes for a field of a few MB).
+    Terminal control characters (ESC, BEL, NUL...) are dropped from every value.
+    """
     records: list[tuple[int, list[tuple[int, str, str]]]] = []
-    fields: list[tuple[int, str, str]] = []
+    fields: list[tuple[int, str, list[str]]] = []
+
+    def close() -> None:
+        if fields:
+            records.append((fields[0][0], [(at, tag, strip_controls(" ".join(parts))) for at, tag, parts in fields]))
+            fields.clear()
+
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip()
         if not line:
-            if fields:
-                records.append((fields[0][0], fields))
-                fields = []
+            close()
             continue
         if raw.startswith(_CONTINUATION):
             if not fields:
@@ -52,8 +62,7 @@ def _split_records(text: str, name: str) -> list[tuple[int, list[tuple[int, str,
                     f"{name}, line {lineno}: a continuation line before any 'TAG - ' line; "
                     "this is not a MEDLINE file saved from PubMed"
                 )
-            at, tag, value = fields[-1]
-            fields[-1] = (at, tag, f"{value} {line.strip()}")
+            fields[-1][2].append(line.strip())
             continue
         m = _TAG_LINE.match(line)
         if not m:
@@ -61,10 +70,23 @@ def _split_records(text: str, name: str) -> list[tuple[int, list[tuple[int, str,
                 f"{name}, line {lineno}: {line[:40]!r} is not a MEDLINE field (expected 'XXXX- value'); "
                 "save the file again from PubMed (Send to > Citation manager / Save as PubMed format)"
             )
-        fields.append((lineno, m.group(1), m.group(2).strip()))
-    if fields:
-        records.append((fields[0][0], fields))
+        fields.append((lineno, m.group(1), [m.group(2).strip()]))
+    close()
     return records
+
+
+def _check_complete(text: str, records: list[tuple[int, list[tuple[int, str, str]]]], name: str) -> None:
+    """A file cut short ends inside its last record: PubMed ends every record with its SO (source)
+    line, and the file with a newline."""
+    if not records:
+        return
+    first, fields = records[-1]
+    if not text.endswith(("\n", "\r")) or fields[-1][1] != "SO":
+        raise ImportFileError(
+            f"{name}, line {fields[-1][0]}: the file ends inside the record that starts at line {first} "
+            "(PubMed ends every record with its 'SO  - ' source line, and the file with a newline): "
+            "it was cut short; save it again from PubMed. Nothing was imported"
+        )
 
 
 def _pub_date(dp: str | None) -> PubDate:
@@ -142,14 +164,15 @@ def _medline_record(fields: list[tuple[int, str, str]], first_line: int, name: s
         return values[tag][0] if values.get(tag) else None
 
     pmid = one("PMID")
-    if not pmid or not pmid.isdigit():
-        what = f"PMID {pmid!r} is not a number" if pmid else "the record has no PMID line"
+    if not pmid or not is_pmid(pmid):
+        what = (f"PMID {pmid!r} is not a PubMed id (1 to 10 digits 0-9, no leading zero)" if pmid
+                else "the record has no PMID line")
         raise ImportFileError(f"{name}, line {first_line}: {what}; every PubMed record starts with 'PMID- <number>'")
     ids: dict[str, str] = {}
     for value in values.get("AID", []) + values.get("LID", []):  # AID (ArticleIdList) before LID
-        m = re.match(r"^(.*?)\s*\[(\w+)\]$", value)
-        if m:
-            ids.setdefault(m.group(2), m.group(1))
+        body, bracket, kind = value.rpartition("[")  # "10.1111/x [doi]"; string methods stay linear
+        if bracket and kind.endswith("]") and re.fullmatch(r"\w+", kind[:-1]):
+            ids.setdefault(kind[:-1], body.rstrip())
     history: dict[str, str | None] = {}
     for value in values.get("PHST", []):
         m = _PHST_RE.match(value)
@@ -158,9 +181,10 @@ def _medline_record(fields: list[tuple[int, str, str]], first_line: int, name: s
     ccs = []
     for tag, ref_type in _CC_TAGS.items():
         for value in values.get(tag, []):
-            m = _CC_PMID.search(value)
-            ccs.append(CommentCorrection(ref_type=ref_type, pmid=m.group(1) if m else None,
-                                         ref_source=(value[: m.start()] if m else value).strip().rstrip(".")))
+            source, marker, pmid_text = value.rpartition("PMID:")  # "Lancet. 2001;358:1. PMID: 11600210"
+            linked = pmid_text.strip() if marker and _CC_PMID.fullmatch(pmid_text.strip()) else None
+            ccs.append(CommentCorrection(ref_type=ref_type, pmid=linked,
+                                         ref_source=(source if linked else value).strip().rstrip(".")))
     pub_types = tuple(values.get("PT", []))
     pub_date = _pub_date(one("DP"))
     kinds = {c.ref_type for c in ccs}
@@ -204,10 +228,12 @@ def parse_medline(text: str, name: str = "<text>") -> list[tuple[Record, bytes]]
     """Every record of a MEDLINE/.nbib text with its own lines as bytes; raises ImportFileError."""
     lines = text.splitlines()
     out = []
-    for first, fields in _split_records(text, name):
+    records = _split_records(text, name)
+    _check_complete(text, records, name)
+    for first, fields in records:
         last = fields[-1][0]
         while last < len(lines) and lines[last].startswith(_CONTINUATION):
             last += 1
-        raw = "\n".join(lines[first - 1 : last]).encode("utf-8") + b"\n"
+        raw = strip_controls("\n".join(lines[first - 1 : last])).encode("utf-8") + b"\n"
         out.append((_medline_record(fields, first, name), raw))
     return out

@@ -18,6 +18,7 @@ __all__ = ["Builder", "ARTICLE_FIELDS", "CLAIM_FIELDS", "TOP_FIELDS", "field_pat
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^(\d{4})(?:[/-](\d{2})(?:[/-](\d{2}))?)?$")
 _STR, _REQ_STR, _SLUG_T, _BOOL, _LIST, _DATE_T, _LANGS = "str", "req", "slug", "bool", "list", "date", "langs"
+_TRUE, _FALSE = ("true", "yes", "on", "y"), ("false", "no", "off", "n")
 _QUANTITIES = "quantities"
 _QUANTITY_FIELDS = {"kind": _REQ_STR, "value": _REQ_STR, "unit": _REQ_STR, "bound": _STR, "value_to": _STR, "of": _STR}
 TOP_FIELDS = ("articles", "claims")
@@ -93,8 +94,12 @@ class Builder:
                 return self._date(node, text, path)
             return text
         if kind == _BOOL:
-            if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
-                return node.value.lower() in ("true", "yes", "on", "y")
+            # The tag alone is not enough: `!!bool "maybe"` is tagged bool and is neither.
+            word = node.value.strip().lower() if isinstance(node, yaml.ScalarNode) else None
+            if word in _TRUE and node.tag.endswith(":bool"):
+                return True
+            if word in _FALSE and node.tag.endswith(":bool"):
+                return False
             self.add(node, path, f"expected true or false, got {describe(node)}")
             return None
         if kind == _QUANTITIES:

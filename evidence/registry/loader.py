@@ -72,6 +72,9 @@ def _compose(text: str, file: str) -> yaml.Node | Problem:
         return Problem(file, line, col, "(YAML syntax)", what)
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         return Problem(file, 1, 1, "(YAML syntax)", f"{exc}")
+    except RecursionError:  # [[[[... or mappings thousands deep: PyYAML's composer recurses per level
+        return Problem(file, 1, 1, "(YAML syntax)",
+                       "nested too deeply for a claims registry (which needs four levels); see docs/claims.md")
     if node is None:
         return Problem(
             file,
@@ -87,6 +90,12 @@ def _read_article(b: Builder, a: dict[str, Any], path: str) -> str | None:
     if not (rel := a.get("file")):
         return None
     target = b.base / rel  # an absolute `rel` replaces the base
+    folder = b.base.resolve()
+    if not target.resolve().is_relative_to(folder):  # /etc/passwd, ../../secret, a symlink leading out
+        b.add(a["_values"]["file"], field_path(path, "file"),
+              f"{rel!r} is outside the folder of queries.yaml ({folder}); keep article files inside it "
+              "and give their path relative to it, e.g. articles/my-article.md")
+        return None
     try:
         return strip_front_matter(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
