@@ -172,6 +172,10 @@ class CacheBase:
             ints["retracted"] = "bool"
         return frame.astype(ints) if ints else frame
 
+    def _has_table(self, name: str) -> bool:
+        """A read-only reader of an older cache lacks the newer tables: their readers return nothing."""
+        return bool(self._read("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)))
+
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])
 
