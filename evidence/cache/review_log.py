@@ -134,14 +134,6 @@ class ReviewLogMixin(CacheBase):
                           (claim_id, change_id))
         return [r[0] for r in rows]
 
-    def review_log_key(self) -> tuple[object, ...]:
-        """Changes with every bulk action, undo and sign-off: part of the dashboard's cache key."""
-        if not self._has_table("signoffs"):
-            return (None, None, None)
-        row = self._read("SELECT (SELECT MAX(id) FROM review_actions), (SELECT MAX(undone_at) FROM review_actions),"
-                         " (SELECT MAX(id) FROM signoffs)")[0]
-        return tuple(row)
-
 
 def _signoff(r: sqlite3.Row) -> SignOff:
     return SignOff(claim_id=r["claim_id"], reviewer=r["reviewer"], verdict=r["verdict"], strength=r["strength"],

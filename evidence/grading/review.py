@@ -18,11 +18,9 @@ from evidence.grading.service import ClaimEvidence
 from evidence.models import Annotation, SignOff
 from evidence.vocabulary import DIRECTIONS
 
-__all__ = ["ACTION_KINDS", "SignOffState", "apply_direction", "off_topic", "set_aside_off_topic", "sign_off",
+__all__ = ["SignOffState", "apply_direction", "off_topic", "set_aside_off_topic", "sign_off",
            "signoff_state", "signoff_states", "undo_action"]
 
-# What a bulk action did, as the review log names it.
-ACTION_KINDS = {"set-aside": "set aside as off topic", "direction": "direction applied"}
 _JUDGED_OFF_TOPIC = "not about this claim"
 
 
