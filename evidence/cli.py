@@ -19,6 +19,7 @@ from evidence.errors import ConfigError, EvidenceError
 from evidence.fileio import atomic_write
 from evidence.sanitize import strip_controls
 from evidence.settings import Settings
+from evidence.vocabulary import DESIGNS
 
 __all__ = ["main", "build_parser"]
 
@@ -124,21 +125,41 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             ProgressReporter(enabled=not args.quiet) as progress:
         summary = refresh(registry, cache, client, options, progress=progress,
                           after_run=after_refresh(registry.claims, settings.digest_dir, judge))
-    _print(json.dumps(summary.to_dict(), indent=2) if args.json else summary.to_text())
-    _judge_summary(judge)
-    if summary.exit_code:
-        return summary.exit_code
-    if args.fail_on_change:
-        from evidence.outputs.digest import build_digest, grade_changed
+    digest = None
+    if args.quiet or args.fail_on_change:
+        from evidence.outputs.digest import build_digest
 
         with Cache(settings.cache, readonly=True) as cache:
-            if grade_changed(build_digest(cache, run_id=summary.run_id)):
-                _print("a verdict or strength changed (--fail-on-change)", file=sys.stderr)
-                return EXIT_CHANGED
+            digest = build_digest(cache, run_id=summary.run_id, claims={c.id: c for c in registry.claims})
+    if args.json:
+        _print(json.dumps(summary.to_dict(), indent=2))
+    elif not args.quiet:
+        _print(summary.to_text())
+    elif summary.exit_code:  # quiet, but a failed run must be heard: on stderr, for the cron mail
+        _print("\n".join(summary.to_text().splitlines()[-1 - len(summary.errors):]), file=sys.stderr)
+    elif digest is not None:
+        from evidence.outputs.news import changed, digest_line
+
+        if changed(digest):  # quiet: one line when something changed, nothing otherwise
+            md = next((p for p in summary.digest_paths if p.endswith(".md")), None)
+            _print(digest_line(digest, md))
+    if not args.quiet:
+        _judge_summary(judge)
+    if summary.exit_code:
+        return summary.exit_code
+    if args.fail_on_change and digest is not None:
+        from evidence.outputs.digest import grade_changed
+
+        if grade_changed(digest):
+            _print("a verdict or strength changed (--fail-on-change)", file=sys.stderr)
+            return EXIT_CHANGED
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    if not args.pmid.strip().isdigit():
+        raise ConfigError(f"{args.pmid!r} is not a PMID: a PMID is a number, e.g. `evidence show 17059514`")
+    args.pmid = args.pmid.strip()
     with _open_cache(args) as cache:
         if args.xml:
             raw = cache.get_raw_xml(args.pmid)
@@ -209,13 +230,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evidence.outputs.exports import export_records, select_records
+    from evidence.outputs.exports import check_designs, export_records, select_export
 
+    designs = check_designs(args.design or ())  # a misspelt design fails before the cache is opened
     registry = _registry(args)
     claim_ids = _chosen_claims(registry, args)
     with _open_cache(args) as cache:
-        records = select_records(registry, cache, claim_ids=claim_ids, designs=tuple(args.design or ()))
-    _write_output(export_records(records, args.format, include_retracted=args.include_retracted), args.output)
+        chosen = select_export(registry, cache, claim_ids=claim_ids, designs=designs)
+    text = export_records(chosen.records, args.format, include_retracted=args.include_retracted, notes=chosen.notes)
+    _write_output(text, args.output)
     return 0
 
 
@@ -314,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch (default 500)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="for cron: nothing on success without changes, one line with changes, errors on stderr")
 
     _add(sub, "claims", cmd_claims, "List the claims with their record counts and last refresh.", "evidence claims")
     _add(
@@ -352,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=("ama", "vancouver", "apa", "bibtex", "ris", "csljson", "csv"))
     p.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     p.add_argument("--article", action="append", metavar="ID", help="only this article's claims (repeatable)")
-    p.add_argument("--design", action="append", metavar="DESIGN", help="only this study design (repeatable), e.g. rct")
+    p.add_argument("--design", action="append", metavar="DESIGN",
+                   help="only this study design (repeatable, any case), e.g. rct; one of: " + ", ".join(DESIGNS))
     p.add_argument("--include-retracted", action="store_true", help="include retracted studies, marked [RETRACTED]")
     p.add_argument("-o", "--output", metavar="PATH")
 
@@ -400,8 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet = getattr(args, "quiet", False)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

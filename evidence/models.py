@@ -25,6 +25,8 @@ __all__ = [
     "Claim",
     "Quantity",
     "Annotation",
+    "ReviewAction",
+    "SignOff",
     "MONTHS",
     "month_number",
     "is_pmid",
@@ -284,3 +286,41 @@ class Annotation:
     direction: str | None = None  # override: supports, contradicts, mixed, unclear
     note: str = ""
     updated_at: str = ""  # ISO 8601 UTC
+
+
+@dataclass(frozen=True)
+class ReviewAction:
+    """One bulk review (many studies of a claim judged at once), kept so it can be undone.
+
+    ``kind`` is "set-aside" (studies marked not relevant) or "direction" (a direction applied);
+    ``detail`` says what was applied; ``pmids`` the studies it touched.
+    """
+
+    id: int
+    claim_id: str
+    reviewer: str
+    kind: str
+    detail: str
+    at: str
+    pmids: tuple[str, ...] = ()
+    undone_at: str | None = None
+    undone_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A reviewer's sign-off of a claim's grade: who, when, a note, and the grade they signed.
+
+    ``last_change`` is the cache's newest change id at sign-off: studies the claim gains after
+    it make the sign-off stale, as does a grade that no longer matches ``verdict``/``strength``.
+    """
+
+    claim_id: str
+    reviewer: str
+    verdict: str
+    strength: str
+    note: str = ""
+    studies: int = 0
+    last_change: int = 0
+    at: str = ""
+    id: int | None = None

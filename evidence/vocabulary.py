@@ -15,6 +15,7 @@ __all__ = [
     "STRENGTHS",
     "TIERS",
     "DESIGNS",
+    "DESIGN_GROUPS",
     "SPECIES",
     "HUMAN_SPECIES",
     "PRECLINICAL_SPECIES",
@@ -60,6 +61,16 @@ TIERS: dict[str, int] = {
     "other": 7,
 }
 DESIGNS: tuple[str, ...] = tuple(TIERS)
+# Designs in families a reader tells apart at a glance (charts give each family its own hue).
+DESIGN_GROUPS: dict[str, tuple[str, ...]] = {
+    "syntheses": ("meta-analysis", "systematic-review"),
+    "trials": ("rct", "non-randomized-trial"),
+    "observational": ("cohort", "case-control", "cross-sectional"),
+    "case reports": ("case-series", "case-report"),
+    "guidance and opinion": ("guideline", "narrative-review", "editorial"),
+    "laboratory": ("animal", "in-vitro"),
+    "other": ("other",),
+}
 # (singular, plural) as reasons and summaries print them.
 _DESIGN_NAMES: dict[str, tuple[str, str]] = {
     "meta-analysis": ("meta-analysis", "meta-analyses"),

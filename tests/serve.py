@@ -1,8 +1,8 @@
 """Run the loopback E-utilities server by hand, to try the whole tool without NCBI.
 
     python -m tests.serve [--port 8765] [--rate-limit 3] [--latency 0.15]
-    NCBI_EUTILS_URL=http://127.0.0.1:8765/ evidence refresh
-    streamlit run app.py
+    NCBI_EUTILS_URL=http://127.0.0.1:8765/ EVIDENCE_CACHE=/tmp/try/evidence.sqlite evidence refresh
+    EVIDENCE_CACHE=/tmp/try/evidence.sqlite streamlit run app.py
 
 It serves the real recorded PubMed records from ../shared/fixtures/ncbi (or
 EVIDENCE_NCBI_FIXTURES). Those records are not about the claims: each claim in
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from evidence.registry import load_registry, search_term
@@ -36,6 +38,31 @@ def topics_for(queries: Path, pmids: list[str], per_claim: int = 12, step: int =
             for i, c in enumerate(registry.claims)}
 
 
+REAL_CACHE = Path("cache/evidence.sqlite")  # the default cache: never fill it with these records
+
+
+def scratch_cache(environ: dict[str, str] | os._Environ[str]) -> tuple[Path, str | None]:
+    """The cache the hint should name, and a warning when that is the real one.
+
+    EVIDENCE_CACHE when set (it is the cache in effect), else a scratch path under the temp folder.
+    """
+    chosen = environ.get("EVIDENCE_CACHE")
+    if not chosen:
+        return Path(tempfile.gettempdir()) / "evidence-try" / "evidence.sqlite", None
+    path = Path(chosen)
+    if path.resolve() == REAL_CACHE.resolve():
+        return path, (f"warning: EVIDENCE_CACHE={chosen} is the real cache; these records are not about the "
+                      "claims: use a scratch path")
+    return path, None
+
+
+def hint(url: str, cache: Path) -> list[str]:
+    """What to run against this server: every command names the cache it fills."""
+    env = f"EVIDENCE_CACHE={shlex.quote(str(cache))}"
+    return [f"try: NCBI_EUTILS_URL={url} {env} evidence refresh",
+            f"then: {env} streamlit run app.py"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.serve", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     server = FakeNCBI(records, topics, rate_limit=args.rate_limit, latency=args.latency, port=args.port)
     with server:
         print(f"serving {len(records)} real records for {len(topics)} claims at {server.url}", flush=True)
-        print(f"try: NCBI_EUTILS_URL={server.url} evidence refresh", flush=True)
+        cache, warning = scratch_cache(os.environ)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        for line in hint(server.url, cache):
+            print(line, flush=True)
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     return 0
 

@@ -8,6 +8,7 @@ computes from the same cache, never with numbers written here.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -105,7 +106,7 @@ def test_claim_page_shows_query_grade_and_studies_best_first(monkeypatch, built)
     assert search_term(claim) in [c.value for c in at.code]
     ev = graded(built)[claim.id]
     text = all_text(at)
-    assert f":{dv.verdict_badge(ev.grade.verdict)[1]}-badge[{ev.grade.verdict}]" in text
+    assert f'data-verdict="{ev.grade.verdict}" data-strength="{ev.grade.strength}"' in text
     for reason in ev.grade.reasons:
         assert dv.md_escape(reason) in text
     link = list(at.get("link_button"))
@@ -137,7 +138,8 @@ def test_claim_page_cites_the_studies_shown_without_retracted_ones(monkeypatch, 
 
     claim = built.registry.claims[0]
     at = run_app(monkeypatch, built.path, built.queries, page="claim", claim=claim.id)
-    at.selectbox(key="cite").set_value("Vancouver").run()
+    at.selectbox(key="cite").set_value("Vancouver")
+    at.radio(key="cite_scope").set_value("shown").run()
     assert not at.exception
     ev = graded(built)[claim.id]
     shown = [a.record.pmid for a in ev.assessments]
@@ -145,7 +147,7 @@ def test_claim_page_cites_the_studies_shown_without_retracted_ones(monkeypatch, 
         full = {r.pmid: r for r in cache.records(shown)}
     expected = export_records([full[p] for p in shown], "vancouver")
     codes = [c.value.strip() for c in at.code]
-    assert expected.strip() in codes  # the same text the CLI's `evidence export` gives, best evidence first
+    assert expected.strip() in codes  # every study the filters keep, best evidence first
     assert "RETRACTED" not in expected
     downloads = at.get("download_button")
     assert any(d.proto.label == "Download Vancouver" for d in downloads)
@@ -159,8 +161,15 @@ def test_article_view_highlights_quotes_and_pairs_contradictions(monkeypatch, bu
     body = next(m.value for m in at.markdown if "evidence-article" in m.value)
     evidence = graded(built)
     for claim in built.registry.claims_for(article.id):
+        g = evidence[claim.id].grade
         assert f'href="?page=claim&amp;claim={claim.id}"' in body
-        assert f"[{claim.id}: {evidence[claim.id].grade.verdict}]" in body
+        assert f">{claim.id}: {g.verdict}</span>" in body  # the tag names the claim and its verdict
+        # ... and shows the claim's statement on hover (escaped as the attribute needs)
+        assert f'title="{html.escape(f"{claim.id}: {claim.statement} ({g.verdict}, {g.strength})")}"' in body
+    # Headings render as headings; the tag colours have a key.
+    assert "<h2 " in body and "<h3 " in body and ">What Is Ketamine?</h3>" in body
+    legend = all_text(at)
+    assert "evidence-legend-verdict" in legend and "evidence-legend-strength" in legend
     paired = [c for c in built.registry.claims if c.contradicts]
     if paired:
         assert "Claims that contradict each other" in [s.value for s in at.subheader]
@@ -179,15 +188,17 @@ def test_annotation_changes_the_grade_and_is_kept(monkeypatch, own_built):
     at.radio(key="ann_relevance").set_value("relevant")
     at.selectbox(key="ann_direction").set_value(override)
     at.text_input(key="ann_note").input("read the full text")
-    at.text_input(key="ann_reviewer").input("Dr Reviewer")
+    at.text_input(key="reviewer").input("Dr Reviewer")
     next(b for b in at.button if b.label == "Save review").click().run()
     assert not at.exception
     after = graded(own_built)[claim_id].grade
     assert after.verdict != before.verdict
     text = all_text(at)
-    assert f"-badge[{after.verdict}]" in text and f"-badge[{before.verdict}]" not in text
+    assert f'data-verdict="{after.verdict}"' in text and f'data-verdict="{before.verdict}"' not in text
     assert "Saved Dr Reviewer's review of PMID" in [s.value for s in at.success][0]
     assert list(at.dataframe[0].value["reviewed by"]) == ["Dr Reviewer"]
+    # The reviewer is named wherever the decision changes the grade: the reasons and the summary.
+    assert dv.md_escape(f"Reviewer decisions: PMID {pmid} read as {override} by Dr Reviewer") in text
     with Cache(own_built.path, readonly=True) as cache:
         (saved,) = cache.annotations(claim_id)
     assert (saved.pmid, saved.direction, saved.relevant, saved.note) == (pmid, override, True, "read the full text")
@@ -206,11 +217,11 @@ def test_script_in_a_title_shows_as_text(monkeypatch, built):
     claim = built.registry.claims[0]
     at = run_app(monkeypatch, built.path, built.queries, page="claim", claim=claim.id)
     assert not at.exception
-    assert SCRIPT_TITLE in list(at.dataframe[0].value["title"])
+    assert dv.title_link(SCRIPT_PMID, SCRIPT_TITLE) in list(at.dataframe[0].value["title"])
     at.text_input(key="q").input(SCRIPT_PMID).run()
-    assert list(at.dataframe[0].value["title"]) == [SCRIPT_TITLE]
-    label = next(e.label for e in at.expander if f"PMID {SCRIPT_PMID}" in e.label)
-    assert "&lt;script&gt;" in label and "<script" not in label
+    assert list(at.dataframe[0].value["title"]) == [dv.title_link(SCRIPT_PMID, SCRIPT_TITLE)]
+    detail = next(m.value for m in at.markdown if m.value.startswith(f"**PMID {SCRIPT_PMID}**"))
+    assert "&lt;script&gt;" in detail and "<script" not in detail
     # Markdown-rendered text never carries the raw tag; code blocks (the citations) show text verbatim.
     rendered = all_text(at)
     for code in at.code:
@@ -222,13 +233,17 @@ def test_whats_new_lists_new_studies_and_grade_changes(monkeypatch, own_built):
     at = run_app(monkeypatch, own_built.path, own_built.queries, page="new")
     assert not at.exception
     assert at.title[0].value == "What's new"
-    studies = at.dataframe[0].value
-    links = {(c, p) for c, pmids in own_built.links.items() for p in pmids}
-    assert set(zip(studies["claim_id"], studies["pmid"], strict=False)) == links
-    assert set(studies["kind"]) == {"new-study"}
+    text = all_text(at)
+    total = sum(len(p) for p in own_built.links.values())
+    assert f"{total} new studies for " in text and "0 grade changes" in text
+    for claim_id, pmids in own_built.links.items():
+        for pmid in pmids[:3]:
+            assert f"[PMID {pmid}]({dv.pubmed_url(pmid)})" in text, (claim_id, pmid)
     # The first refresh gives every claim its first grade: that is not a change (as in the digest).
-    assert len(at.dataframe) == 1
-    assert any("No verdict or strength changed" in c.value for c in at.caption)
+    subheads = [s.value for s in at.subheader]
+    assert f"First grades (not changes) ({len(own_built.registry.claims)})" in subheads
+    assert not any(s.startswith("Grade changes") for s in subheads)
+    assert not at.dataframe  # sentences, not a raw table
 
 
 def test_empty_cache_says_what_to_run(monkeypatch, tmp_path):
@@ -240,6 +255,8 @@ def test_empty_cache_says_what_to_run(monkeypatch, tmp_path):
         assert not at.exception
         assert at.title[0].value == "No evidence yet"
         assert "evidence refresh" in at.code[0].value
+        # The commands name the cache in effect: following them fills the cache this dashboard reads.
+        assert f"EVIDENCE_CACHE={path} evidence refresh" in at.code[0].value
         assert not at.dataframe and not at.get("vega_lite_chart")
 
 
@@ -312,7 +329,7 @@ def test_highlight_article_escapes_text_and_quotes():
     assert "<script" not in body and "<b>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;b&gt;x&lt;/b&gt;" in body
     assert body.count("<mark") == 1  # c2 overlaps c1: one highlight, two tags
-    assert "[c1: supported]" in body and "[c2: mixed]" in body
+    assert ">c1: supported</span>" in body and ">c2: mixed</span>" in body
 
 
 @pytest.mark.parametrize("raw,shown_as", [
@@ -339,21 +356,9 @@ def test_staleness(ended, stale):
     assert (dv.staleness(run, now) is not None) == stale
 
 
-def test_grade_changes_frame_shows_the_digests_changes_newest_first():
-    changes = [
-        {"claim_id": "a", "before": {"verdict": "mixed", "strength": "low", "at": "2026-01-01"},
-         "after": {"verdict": "supported", "strength": "moderate", "at": "2026-03-01"}},
-        {"claim_id": "b", "before": {"verdict": "supported", "strength": "low", "at": "2026-01-01"},
-         "after": {"verdict": "supported", "strength": "very-low", "at": "2026-02-01"}},
-    ]
-    out = dv.grade_changes_frame(changes)
-    assert out[["claim_id", "from_verdict", "from_strength", "verdict", "strength"]].values.tolist() == [
-        ["a", "mixed", "low", "supported", "moderate"], ["b", "supported", "low", "supported", "very-low"]]
-    assert dv.grade_changes_frame([]).empty
-
-
 @pytest.mark.parametrize("verdict, colour", [("supported", "#009E73"), ("mixed", "#E69F00"),
                                              ("contradicted", "#D55E00"), ("insufficient", "#999999"),
                                              ("anything else", "#999999")])
 def test_verdict_cells_are_coloured_badges(verdict, colour):
-    assert f"background-color: {colour}" in dv.verdict_style(verdict)
+    assert f"background-color: {colour}FF" in dv.verdict_style(verdict)  # a high grade: full colour
+    assert f"background-color: {colour}1F" in dv.verdict_style(verdict, "very-low")  # a very-low one: pale

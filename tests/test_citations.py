@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.errors import ConfigError
+from evidence.models import pubmed_url
 from evidence.outputs.citations import (
     apa_title_case,
     citable,
@@ -59,13 +60,19 @@ CASES = [
      "Martin, J., Meade, T. W., & WISDOM team. (2008). Health related quality of life after combined hormone "
      "replacement therapy: randomised controlled trial. BMJ (Clinical Research Ed.), 337, a1190. "
      "https://doi.org/10.1136/bmj.a1190"),
-    # 4 authors (under every limit), MedlineDate season range, no DOI.
+    # 4 authors (under every limit), MedlineDate season range, no DOI: each style's URL element
+    # then links the PubMed page (AMA 3.15, Citing Medicine's "Available from:", APA 9.35).
     (SEASON, None, "ama",
      "Moore BS, Valji K, Roberts AC, Bookstein JJ. Transcatheter manipulation of asymmetrically opened titanium "
-     "Greenfield filters. J Vasc Interv Radiol. 1993;4(5):687-690."),
+     "Greenfield filters. J Vasc Interv Radiol. 1993;4(5):687-690. https://pubmed.ncbi.nlm.nih.gov/8219565/"),
     (SEASON, None, "vancouver",
      "Moore BS, Valji K, Roberts AC, Bookstein JJ. Transcatheter manipulation of asymmetrically opened titanium "
-     "Greenfield filters. J Vasc Interv Radiol. 1993 Sep-Oct;4(5):687-90. PMID: 8219565."),
+     "Greenfield filters. J Vasc Interv Radiol. 1993 Sep-Oct;4(5):687-90. PMID: 8219565. "
+     "Available from: https://pubmed.ncbi.nlm.nih.gov/8219565/"),
+    (SEASON, None, "apa",
+     "Moore, B. S., Valji, K., Roberts, A. C., & Bookstein, J. J. (1993). Transcatheter manipulation of "
+     "asymmetrically opened titanium Greenfield filters. Journal of Vascular and Interventional Radiology : JVIR, "
+     "4(5), 687–690. https://pubmed.ncbi.nlm.nih.gov/8219565/"),
     # 3 authors: APA puts "&" before the last.
     (THREE, None, "apa",
      "Singh, T. R., Gupta, A., & Suravajhala, P. (2013). Challenges in the miRNA research. International Journal "
@@ -157,3 +164,15 @@ def test_journal_abbreviation_drops_periods(ncbi_fixtures):
     record = load(ncbi_fixtures, RETRACTED)
     assert record.iso_abbreviation == "Hum. Immunol."
     assert journal_abbreviation(record) == "Hum Immunol"
+
+
+@pytest.mark.parametrize("style", ["ama", "vancouver", "apa"])
+def test_every_citation_carries_a_doi_or_pubmed_link(ncbi_fixtures, style):
+    # Issue 13: a writer pasting a reference must be able to follow it, DOI or not.
+    for fixture in (RCT, COLLECTIVE, SEASON, THREE, NO_AUTHOR, RETRACTED):
+        record = load(ncbi_fixtures, fixture)
+        text = format_citation(record, style)
+        link = f"doi.org/{record.doi}" if style == "apa" and record.doi else record.doi or pubmed_url(record.pmid)
+        assert link in text, (fixture, style, text)
+        if not record.doi:
+            assert pubmed_url(record.pmid) in text

@@ -133,3 +133,37 @@ def test_report_by_article_selects_its_claims_and_refuses_unknown_ones(tmp_path,
     registry = load_registry(queries)
     assert [c["id"] for c in report["claims"]] == [c.id for c in registry.claims_for("ketamine-therapy")]
     assert all(c["verdict"] == "insufficient" and c["studies"] == [] for c in report["claims"])  # empty cache
+
+
+# --- issue 13: a truthful CLI ---------------------------------------------------------------
+
+@pytest.mark.parametrize("argument", ["abc", "PMID123", "12a", ""])
+def test_show_says_when_its_argument_is_not_a_pmid(tmp_path, capsys, argument):
+    cache_path = tmp_path / "c.sqlite"
+    Cache(cache_path).close()
+    assert cli.main(["--cache", str(cache_path), "show", argument]) == 2
+    line = _error_line(capsys)
+    assert f"{argument!r} is not a PMID" in line and "refresh" not in line
+
+
+def _cache_with_designs(tmp_path):
+    cache_path = tmp_path / "c.sqlite"
+    with Cache(cache_path) as cache:
+        rct = Record(pmid="99999901", title="A trial", year=2021, journal="J", publication_types=("Randomized Controlled Trial",))
+        report = Record(pmid="99999902", title="A case", year=2021, journal="J", publication_types=("Case Reports",))
+        cache.store_batch([(rct, b"<a/>"), (report, b"<b/>")], {}, run_id=None)
+    return cache_path
+
+
+def test_export_design_is_checked_against_the_vocabulary(tmp_path, capsys):
+    cache_path = _cache_with_designs(tmp_path)
+    base = ["--cache", str(cache_path), "--queries", str(REPO / "queries.yaml"), "export", "--format", "csv"]
+    assert cli.main([*base, "--design", "bogus"]) == 2
+    line = _error_line(capsys)
+    assert "unknown design 'bogus'" in line and "rct" in line
+    assert cli.main([*base, "--design", "RCT"]) == 0  # any case
+    out = capsys.readouterr().out
+    assert "99999901" in out and "99999902" not in out
+    assert cli.main([*base, "--design", "rct", "--design", "Case-Report"]) == 0
+    out = capsys.readouterr().out
+    assert "99999901" in out and "99999902" in out

@@ -149,7 +149,7 @@ def test_write_digest_is_atomic_and_complete(two_runs, tmp_path):
     assert (md.name, js.name) == (f"digest-{run2}.md", f"digest-{run2}.json")
     assert json.loads(js.read_text("utf-8"))["counts"]["grade_changes"] == 1
     assert md.read_text("utf-8").startswith(f"# Evidence digest: run {run2}")
-    assert sorted(p.name for p in folder.iterdir()) == sorted([md.name, js.name])  # no temp files left
+    assert sorted(p.name for p in folder.iterdir()) == sorted([md.name, js.name, "feed.xml"])  # no temp files left
 
 
 def test_a_large_window_describes_the_best_studies_and_lists_the_rest(two_runs):
@@ -161,3 +161,93 @@ def test_a_large_window_describes_the_best_studies_and_lists_the_rest(two_runs):
     assert a["more_pmids"] == ["17059514"]  # the RCT is listed by PMID
     assert digest["counts"]["new_studies"] == 3  # counts are never cut
     assert "17059514" in render_digest_markdown(digest)
+
+
+# --- the digest in sentences ("What's new", refresh --quiet) and its Atom feed (issue 13) --------
+
+def test_news_sentences_carry_the_digests_counts_and_name_each_change(two_runs):
+    from evidence.outputs.news import changed, digest_line, digest_news, headline
+
+    cache, _, run2 = two_runs
+    digest = build_digest(cache, claims=CLAIMS)
+    assert headline(digest) == "3 new studies for 2 claims, 1 grade change, 2 retractions, 2 revised records."
+    items = digest_news(digest)
+    kinds = [i.kind for i in items]
+    assert kinds.count("grade-change") == digest["counts"]["grade_changes"]
+    assert kinds.count("retracted") == digest["counts"]["retracted"]
+    assert kinds.count("revised") == digest["counts"]["revised"]
+    assert sum(c["total"] for c in digest["new_studies"]) == digest["counts"]["new_studies"]
+    (change,) = [i for i in items if i.kind == "grade-change"]
+    assert change.text.startswith("claim-a: still supported, the strength changed from low to moderate")
+    news = {i.claim_id: i for i in items if i.kind == "new-studies"}
+    designs = [classify(cache.get_record(p).record).design for p in ("9110943", "17059514")]
+    from evidence.vocabulary import design_name
+
+    assert news["claim-a"].text == f"2 new studies for claim-a, 1 {design_name(designs[0])}, 1 {design_name(designs[1])}:"
+    assert news["claim-a"].pmids == ("9110943", "17059514")  # linked by the page, best design first
+    (first,) = [i for i in items if i.kind == "first-grade"]
+    assert first.claim_id == "claim-c" and "not a change" in first.text
+    assert changed(digest)
+    assert digest_line(digest, "cache/digests/digest-2.md") == (
+        f"run {run2} ok: 3 new studies (claim-a 2, claim-b 1), 1 grade change (claim-a), 2 retractions, "
+        "2 revised records; digest: cache/digests/digest-2.md")
+
+
+def test_first_grades_are_never_grade_changes_in_sentences(two_runs):
+    from evidence.outputs.news import digest_news
+
+    cache, run1, _ = two_runs
+    items = digest_news(build_digest(cache, run_id=run1))
+    assert not [i for i in items if i.kind == "grade-change"]
+    assert sorted(i.claim_id for i in items if i.kind == "first-grade") == ["claim-a", "claim-b"]
+
+
+def test_a_grade_change_names_the_design_it_now_rests_on(two_runs):
+    from evidence.outputs.news import digest_news
+
+    cache, _, _ = two_runs
+    detail = json.dumps({"grade": {"best_design": "rct"}})
+    cache.save_grade_snapshots(None, [("claim-b", "supported", "low", [], "", detail)], now="2024-01-20T00:00:00+00:00")
+    digest = build_digest(cache, since="2024-01-15")
+    (change,) = [i for i in digest_news(digest) if i.kind == "grade-change"]
+    assert change.text == ("claim-b: the verdict changed from insufficient (very low) to supported (low); "
+                           "its best evidence: RCTs.")
+    assert digest["grade_changes"][0]["after"]["best_design"] == "rct"
+
+
+def test_the_atom_feed_lists_every_run_newest_first(two_runs):
+    from lxml import etree
+
+    cache, run1, run2 = two_runs
+    folder = cache.path.parent / "digests"
+    write_digest(cache, folder, run1)
+    write_digest(cache, folder, run2, claims=CLAIMS)
+    feed = etree.parse(str(folder / "feed.xml")).getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.tag == f"{atom}feed" and feed.findtext(f"{atom}id").startswith("urn:evidence:digests:")
+    entries = feed.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}id").rsplit(":", 1)[1] for e in entries] == [str(run2), str(run1)]
+    newest = entries[0]
+    assert newest.find(f"{atom}link").get("href") == f"digest-{run2}.md"
+    assert "3 new studies for 2 claims, 1 grade change" in newest.findtext(f"{atom}title")
+    content = newest.find(f"{atom}content")
+    assert content.get("type") == "html"
+    assert '<a href="https://pubmed.ncbi.nlm.nih.gov/9110943/">PMID 9110943</a>' in content.text
+    for tag in ("updated", "title"):
+        assert feed.findtext(f"{atom}{tag}") and newest.findtext(f"{atom}{tag}")
+    assert feed.findtext(f"{atom}updated") == newest.findtext(f"{atom}updated")
+
+
+def test_the_feed_survives_control_characters_and_damaged_digests(tmp_path):
+    from evidence.outputs.feed import build_feed, write_feed
+
+    digest = {"window": {"kind": "run", "run_id": 1, "started_at": "2026-01-01T00:00:00+00:00",
+                         "ended_at": None, "status": "ok"},
+              "counts": {"new_studies": 0, "grade_changes": 0, "retracted": 0, "revised": 1},
+              "new_studies": [], "grade_changes": [], "first_grades": [],
+              "retracted": [], "revised": [{"pmid": "1", "title": "bad\x00\x1btitle", "claims": ["x\x07"]}]}
+    assert "<feed" in build_feed([digest], feed_id="urn:x")
+    (tmp_path / "digest-1.json").write_text(json.dumps(digest), "utf-8")
+    (tmp_path / "digest-2.json").write_text("{not json", "utf-8")
+    text = write_feed(tmp_path).read_text("utf-8")
+    assert text.count("<entry>") == 1 and "\x07" not in text

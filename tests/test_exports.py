@@ -162,3 +162,36 @@ def test_unknown_format_is_a_config_error(records):
 
 def test_cli_spelling_csljson_is_csl_json(records):
     assert export_records(records, "csljson") == export_records(records, "csl-json") == to_csl_json(records)
+
+
+def test_reviewer_notes_travel_in_every_note_field(records, retracted):
+    # Issue 13: a reviewer whose decision changed a grade is named in the exports' notes too.
+    note = "Reviewer decision (cystitis): read as supports by Dr Lee."
+    notes = {records[0].pmid: note}
+    (entry, *_) = rispy.loads(to_ris(records, notes=notes))
+    assert note in entry["notes"]
+    library = bibtexparser.parse_string(to_bibtex(records, notes=notes))
+    assert library.entries[0].fields_dict["note"].value == note
+    assert json.loads(to_csl_json(records, notes=notes))[0]["note"] == note
+    rows = list(csv.DictReader(io.StringIO(to_csv(records, notes=notes))))
+    assert rows[0]["note"] == note and all(row["note"] == "" for row in rows[1:])
+    # The retraction warning stays first when both apply.
+    (entry,) = rispy.loads(to_ris([retracted], include_retracted=True, notes={retracted.pmid: note}))
+    assert entry["notes"][0].startswith("Retracted publication") and entry["notes"][1] == note
+
+
+@pytest.mark.parametrize("given, expected", [
+    (["rct"], ("rct",)), (["RCT", "Meta-Analysis"], ("rct", "meta-analysis")), ([" Case_Report "], ("case-report",)),
+    ([], ()),
+])
+def test_designs_are_checked_against_the_vocabulary_in_any_case(given, expected):
+    from evidence.outputs.exports import check_designs
+
+    assert check_designs(given) == expected
+
+
+def test_an_unknown_design_is_a_config_error_naming_the_valid_ones():
+    from evidence.outputs.exports import check_designs
+
+    with pytest.raises(ConfigError, match=r"unknown design 'bogus': use one of meta-analysis, .*, rct, "):
+        check_designs(["rct", "bogus"])

@@ -297,7 +297,7 @@ def test_design_filter_ignores_case_and_refuses_an_unknown_design(tmp_path, caps
     assert cli.main([*base, "--design", "RCT"]) == 0
     assert [r["pmid"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == ["9"]
     assert cli.main([*base, "--design", "rtc"]) == 2
-    assert "unknown study design 'rtc'" in capsys.readouterr().err
+    assert "unknown design 'rtc'" in capsys.readouterr().err
 
 
 def test_a_backslash_in_bibtex_is_one_textbackslash():

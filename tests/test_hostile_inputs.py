@@ -110,7 +110,7 @@ def test_a_same_origin_redirect_is_followed_and_a_loop_stops(endpoints, tmp_path
     monkeypatch.setenv("NCBI_EUTILS_URL", server.url + "loop/")
     assert cli.main(["--cache", str(tmp_path / "c.sqlite"), "--queries", str(queries), "refresh", "-q"]) == 1
     out = capsys.readouterr()
-    assert "Traceback" not in out.err + out.out and "redirects (a loop?)" in out.out
+    assert "Traceback" not in out.err + out.out and "redirects (a loop?)" in out.err
 
 
 @pytest.mark.parametrize("url", ["htp://eutils.example/", "http://127.0.0.1:99999/", "http://", "eutils.ncbi.nlm.nih.gov/x",
@@ -133,7 +133,7 @@ def test_an_error_body_loses_its_control_characters(endpoints, tmp_path, capsys,
     cache = tmp_path / "c.sqlite"
     assert cli.main(["--cache", str(cache), "--queries", str(queries), "refresh", "-q"]) == 1
     out = capsys.readouterr()
-    assert "HTTP 400 (bad query ]0;owned [2J here)" in out.out
+    assert "HTTP 400 (bad query ]0;owned [2J here)" in out.err
     assert not any(c in out.out + out.err for c in CONTROLS)
     with Cache(cache, readonly=True) as c:
         last_error = c.claim_state("alpha").last_error

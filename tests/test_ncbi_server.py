@@ -179,3 +179,21 @@ def test_scaled_records_rewrite_own_pmid_only(ncbi_fixtures):
         assert el.xpath("PubmedData/ReferenceList//ArticleId[@IdType='pubmed']/text()") == refs_before
         assert (c.edat, c.mdat) == (src[0].edat, src[0].mdat)
     assert refs_before  # the file really has a reference list with PMIDs
+
+
+def test_the_serve_hint_names_the_cache_in_effect(tmp_path):
+    # Issue 13: following `python -m tests.serve`'s hint must never fill the real cache.
+    from pathlib import Path
+
+    from tests.serve import REAL_CACHE, hint, scratch_cache
+
+    chosen, warning = scratch_cache({"EVIDENCE_CACHE": str(tmp_path / "try.sqlite")})
+    assert chosen == tmp_path / "try.sqlite" and warning is None
+    lines = hint("http://127.0.0.1:8765/", chosen)
+    assert all(f"EVIDENCE_CACHE={chosen}" in line for line in lines)
+    assert lines[0].endswith("evidence refresh") and "NCBI_EUTILS_URL=http://127.0.0.1:8765/" in lines[0]
+    scratch, warning = scratch_cache({})
+    assert scratch.name == "evidence.sqlite" and scratch.parent.name == "evidence-try" and warning is None
+    assert Path(scratch).resolve() != REAL_CACHE.resolve()
+    _, warning = scratch_cache({"EVIDENCE_CACHE": str(REAL_CACHE)})
+    assert warning and "real cache" in warning

@@ -258,19 +258,26 @@ def test_cli_end_to_end(world, registry, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("evidence.pubmed.client.INTERVAL_NO_KEY", 0.0)  # FakeNCBI has no rate limit here
     cache = tmp_path / "cache" / "evidence.sqlite"
     base = ["--queries", str(QUERIES), "--cache", str(cache)]
-    assert cli.main([*base, "refresh", "-q"]) == 0
+    assert cli.main([*base, "refresh"]) == 0
     out = capsys.readouterr().out
-    union = set().union(*expected_members(world, registry).values())
+    members = expected_members(world, registry)
+    union = set().union(*members.values())
     lines = out.strip().splitlines()
-    assert lines[-1].startswith(f"run 1 ok: {len(union)} records added, 0 updated, {len(registry.claims) + 1} requests")
+    # Each count says what it counts; "new studies" is what `evidence digest` counts (claim by claim).
+    assert lines[0].startswith("new: studies the claim gained in this run (as `evidence digest` counts them)")
+    new_studies = sum(len(p) for p in members.values())
+    assert lines[-1].startswith(f"run 1 ok: {new_studies} new studies for claims ({len(union)} records new to "
+                                f"the cache), 0 records revised, {len(registry.claims) + 1} requests")
     for claim in registry.claims:
         assert any(line.split()[0] == claim.id and line.rstrip().endswith("ok") for line in lines), claim.id
     assert list((cache.parent / "digests").iterdir())  # the digest was written
 
     assert cli.main([*base, "claims"]) == 0
     rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
-    members = expected_members(world, registry)
     assert {cid: int(row[2]) for cid, row in rows.items()} == {c: len(p) for c, p in members.items()}
+
+    assert cli.main([*base, "digest", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["new_studies"] == new_studies  # the same count
 
     pmid = sorted(union)[0]
     assert cli.main([*base, "show", pmid]) == 0
@@ -286,3 +293,33 @@ def test_cli_end_to_end(world, registry, tmp_path, monkeypatch, capsys):
         for study in claim["studies"]:
             for label in ("design", "species", "direction"):
                 assert study[label] and study[f"{label}_reason"], (claim["id"], study["pmid"], label)
+
+
+def test_quiet_prints_nothing_without_changes_and_one_line_with_them(world, registry, ncbi_fixtures, tmp_path,
+                                                                       monkeypatch, capsys, caplog):
+    import logging
+
+    monkeypatch.setenv("NCBI_EUTILS_URL", world.url)
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    monkeypatch.setattr("evidence.pubmed.client.INTERVAL_NO_KEY", 0.0)
+    cache = tmp_path / "cache" / "evidence.sqlite"
+    base = ["--queries", str(QUERIES), "--cache", str(cache), "refresh", "--quiet"]
+    assert cli.main(base) == 0
+    first = capsys.readouterr()
+    (line,) = first.out.splitlines()  # the first run changes everything: one line
+    assert line.startswith("run 1 ok: ") and " new studies (" in line and line.endswith("digest-1.md")
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        assert cli.main(base) == 0
+    quiet = capsys.readouterr()
+    assert quiet.out == "" and quiet.err == ""  # a quiet week: nothing at all
+    # NCBI's "No items found" is the quiet week itself, never a warning.
+    said = [r for r in caplog.records if "No items found" in r.getMessage()]
+    assert said and all(r.levelno < logging.WARNING for r in said)
+    fresh = new_records(ncbi_fixtures, 2, start=90_000_000)
+    for rec in fresh:
+        world.add_record(rec)
+    world.add_topic(search_term(registry.claims[0]), [r.pmid for r in fresh])
+    assert cli.main(base) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"run 3 ok: 2 new studies ({registry.claims[0].id} 2), 0 grade changes")

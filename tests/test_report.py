@@ -36,9 +36,10 @@ RECORDS = [
 ]
 
 STUDY_KEYS = {"pmid", "title", "year", "journal", "doi", "design", "design_reason", "species", "species_reason", "n",
-              "direction", "direction_reason", "direction_sentence", "direction_judge", "retracted", "reviewed_by"}
+              "direction", "direction_reason", "direction_sentence", "direction_judge", "retracted", "reviewed_by",
+              "citation"}
 CLAIM_KEYS = {"id", "article", "statement", "quote", "kind", "verdict", "strength", "reasons", "counts",
-              "contradicts", "contradiction_note", "studies"}
+              "contradicts", "contradiction_note", "evidence_statement", "reviewed", "signoff", "studies"}
 
 
 def assessed(claim, records, notes=()):
@@ -103,3 +104,53 @@ def test_markdown_links_and_verdicts(report):
     assert "[2](https://pubmed.ncbi.nlm.nih.gov/2/)" in md
     assert "**Verdict: supported" in md
     assert "Study 2 &lt;b&gt;" in md and "<b>" not in md  # the one Markdown escaping (evidence.sanitize)
+
+
+def test_the_reviewer_is_named_in_every_format(report):
+    # Issue 13: a reviewer's decision that changes the grade is named in the reasons, JSON, Markdown and HTML.
+    c1 = report["claims"][0]
+    assert c1["reviewed"] == [{"pmid": "3", "decision": "set aside as not relevant by Dr Lee"}]
+    assert any("Reviewer decisions: PMID 3 set aside as not relevant by Dr Lee" in r for r in c1["reasons"])
+    md, html = render_markdown(report), render_html(report)
+    assert "Reviewer decisions: PMID 3 set aside as not relevant by Dr Lee" in md
+    assert "Reviewer decisions: PMID 3 set aside as not relevant by Dr Lee" in html
+    assert "| Reviewed by |" in md and "<th>Reviewed by</th>" in html
+    row = next(line for line in md.splitlines() if "[3](https" in line)
+    assert "| Dr Lee |" in row
+
+
+def test_citation_numbers_and_the_evidence_statement(report):
+    c1 = report["claims"][0]
+    numbers = [s["citation"] for s in c1["studies"]]
+    cited = [n for n in numbers if n]
+    assert cited == list(range(1, len(cited) + 1)) and numbers[: len(cited)] == cited  # usable studies, in order
+    assert all(n is None for s, n in zip(c1["studies"], numbers, strict=True) if s["retracted"] or s["pmid"] == "3")
+    assert c1["evidence_statement"].startswith("Claim: \u201cKetamine reduces depression.\u201d Verdict: supported")
+    assert "[1]" in c1["evidence_statement"]
+    assert "Evidence statement: Claim: " in render_markdown(report)
+    assert 'class="statement">Evidence statement: Claim: ' in render_html(report)
+
+
+def test_signoff_in_the_report_and_flagged_when_stale():
+    from evidence.grading.review import signoff_state
+    from evidence.models import SignOff
+
+    studies = {"c1": assessed(CLAIM, RECORDS), "c2": assessed(CLAIM2, RECORDS)}
+    current = build_report([ARTICLE], [CLAIM, CLAIM2], studies)
+    g1 = {c["id"]: c for c in current["claims"]}["c1"]
+    from evidence.grading.grade import grade
+
+    grade1 = grade(CLAIM, studies["c1"])
+    fresh = signoff_state(SignOff("c1", "Dr Ok", g1["verdict"], g1["strength"], "read all", 4, 0,
+                                  "2026-11-24T10:00:00+00:00"), grade1, [])
+    stale = signoff_state(SignOff("c2", "Dr Old", "mixed", "low", "", 4, 0, "2026-10-01T10:00:00+00:00"),
+                          grade(CLAIM2, studies["c2"]), ["77", "78"])
+    report = build_report([ARTICLE], [CLAIM, CLAIM2], studies, signoffs={"c1": fresh, "c2": stale})
+    s1, s2 = (c["signoff"] for c in report["claims"])
+    assert s1 == {"reviewer": "Dr Ok", "at": "2026-11-24T10:00:00+00:00", "note": "read all",
+                  "verdict": g1["verdict"], "strength": g1["strength"], "stale": False, "why_stale": []}
+    assert s2["stale"] and s2["why_stale"][0] == "2 new studies since"
+    md, html = render_markdown(report), render_html(report)
+    assert "Signed off by Dr Ok on 2026-11-24" in md and "Sign-off stale: Signed off by Dr Old on 2026-10-01" in md
+    assert '<p class="stale">Sign-off stale: Signed off by Dr Old' in html
+    assert current["claims"][0]["signoff"] is None

@@ -75,3 +75,46 @@ def test_workflow_keeps_the_cache(workflow):
     (cache,) = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
     assert cache["with"]["path"] == "cache" and cache["with"]["restore-keys"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_the_cron_line_is_silent_on_a_no_change_run(scheduling, ncbi_fixtures, tmp_path):
+    """Issue 13: run the documented cron command itself (a loopback NCBI, a scratch project folder):
+    the first run logs one line, a run that changes nothing adds nothing to the log."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.refresh_support import QuickNCBI, real_records, spread, today_utc, topic_keys, write_registry
+
+    (line,) = cron_lines(scheduling)
+    command = " ".join(line.split()[5:])
+    assert "--quiet" in command and ">> cache/refresh.log 2>&1" in command
+    project = tmp_path / "srv" / "evidence"
+    registry_path = write_registry(project, ["alpha", "bravo", "charlie"])
+    from evidence.registry import load_registry
+
+    registry = load_registry(registry_path)
+    (project / "cache").mkdir()
+    venv = project / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    repo = Path(__file__).resolve().parents[1]
+    shim = venv / "evidence"  # the project's own `evidence`, as `pip install` into .venv would give
+    shim.write_text(f"#!/bin/sh\nPYTHONPATH={repo} exec {sys.executable} -m evidence.cli \"$@\"\n", "utf-8")
+    shim.chmod(0o755)
+    recs = real_records(ncbi_fixtures)
+    topics = spread([r.pmid for r in recs], topic_keys(registry), 6, 3)
+    with QuickNCBI(recs, topics, today=today_utc()) as ncbi:
+        (project / "ncbi.env").write_text(
+            f"export NCBI_API_KEY=test-key\nexport NCBI_EMAIL=cron@example.org\nexport NCBI_EUTILS_URL={ncbi.url}\n",
+            "utf-8")
+        run = command.replace("/srv/evidence", str(project))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("EVIDENCE_", "NCBI_"))}
+        log = project / "cache" / "refresh.log"
+        first = subprocess.run(["bash", "-c", run], env=env, capture_output=True, text=True, timeout=300)
+        assert first.returncode == 0 and first.stdout == first.stderr == "", first
+        (said,) = log.read_text("utf-8").splitlines()  # a first run has news: one line
+        assert said.startswith("run 1 ok: ") and "new studies" in said
+        again = subprocess.run(["bash", "-c", run], env=env, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0
+        assert log.read_text("utf-8").splitlines() == [said]  # the no-change run wrote nothing
+        assert (project / "cache" / "digests" / "digest-2.md").exists()  # yet it ran

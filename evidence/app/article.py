@@ -27,9 +27,16 @@ def page_article(registry: Registry, grades: dict, article_id: str) -> None:
                     f"{dv.md_escape(registry.claim(cid).statement)}"
                 )
             st.caption(dv.md_escape(pair.note))
-    marks = [dv.QuoteMark(c.id, c.quote, grades[c.id].grade.verdict, f"?page=claim&claim={c.id}") for c in claims]
+    marks = [dv.QuoteMark(c.id, c.quote, grades[c.id].grade.verdict, f"?page=claim&claim={c.id}", c.statement,
+                          grades[c.id].grade.strength) for c in claims]
     body, missing = dv.highlight_article(article.text, marks)
-    st.caption("Each highlighted sentence is a checked claim, coloured by its verdict; click it for the evidence.")
+    st.caption("Each highlighted sentence is a checked claim, coloured by its verdict; its tag names the claim "
+               "(rest the pointer on it for the statement) and is as full as the grade is strong. "
+               "Click either for the evidence.")
+    with st.expander("Key: what the colours mean", expanded=True):
+        key_verdict, key_strength = st.columns(2)
+        key_verdict.markdown(dv.legend_html("verdict"), unsafe_allow_html=True)  # built from the vocabularies only
+        key_strength.markdown(dv.legend_html("strength"), unsafe_allow_html=True)
     st.markdown(body, unsafe_allow_html=True)  # built with html.escape on every text (dashboard.highlight_article)
     if missing:
         st.warning("Quotes not found in the article text (run `evidence check`): " + ", ".join(missing))

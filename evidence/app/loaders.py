@@ -20,7 +20,6 @@ from evidence.settings import Settings
 
 # (cache path, queries path, queries mtime, cache fingerprint): what every cached loader is keyed on.
 LoaderKey = tuple[str, str, int, tuple[Any, ...]]
-RUN_HELP = "evidence check      # validate queries.yaml\nevidence refresh    # fetch the studies\nstreamlit run app.py"
 
 
 def _mtime(path: Path) -> int:
@@ -86,17 +85,18 @@ def cached_studies(cache_path: str, queries: str, mtime_ns: int, claim_key: tupl
 
 
 
-def empty_state(cache_path: Path, why: str) -> NoReturn:
+def empty_state(settings: Settings, why: str) -> NoReturn:
+    """What to run, with the cache path in effect (EVIDENCE_CACHE spelled out when it is not the default)."""
     st.title("No evidence yet")
-    st.info(f"{why} The dashboard shows only studies fetched from PubMed into `{cache_path}`. Run:")
-    st.code(RUN_HELP, language="bash")
+    st.info(f"{why} The dashboard shows only studies fetched from PubMed into `{settings.cache}`. Run:")
+    st.code(dv.run_help(settings), language="bash")
     st.stop()
     raise AssertionError("unreachable: st.stop() raises")
 
 
 def open_cache(settings: Settings) -> Cache:
     if not settings.cache.exists():
-        empty_state(settings.cache, f"There is no cache at `{settings.cache}` yet.")
+        empty_state(settings, f"There is no cache at `{settings.cache}` yet.")
     try:
         return Cache(settings.cache, readonly=True)
     except CacheError as exc:

@@ -46,7 +46,7 @@ def _pages(cache: Cache, registry: Registry, settings: Settings) -> None:
     last_run = cache.last_run()
     fingerprint = cache.fingerprint()
     if last_run is None:
-        empty_state(settings.cache, "The cache has no refresh yet.")
+        empty_state(settings, "The cache has no refresh yet.")
     key = (str(settings.cache), str(settings.queries), _mtime(settings.queries), fingerprint)
     grades, overview = cached_evidence(*key)
     page = st.sidebar.radio("Page", list(PAGES), key="page", bind="query-params")
@@ -54,26 +54,28 @@ def _pages(cache: Cache, registry: Registry, settings: Settings) -> None:
     article_id = articles[0]
     if len(articles) > 1:
         article_id = st.sidebar.selectbox("Article", articles, key="article", bind="query-params") or article_id
-    st.sidebar.caption(
-        f"Last refresh: {last_run.get('ended_at') or last_run['started_at']} "
-        f"({last_run['status']}) · {cache.record_count()} records"
-    )
+    tz = st.context.timezone  # the reader's own time zone (None outside a browser: the machine's)
+    now = datetime.now(timezone.utc)
+    ended = dv.readable_time(last_run.get("ended_at") or last_run["started_at"], tz, now)
+    st.sidebar.caption(f"Last refresh: {ended} ({last_run['status']}) · {cache.record_count()} records")
+    st.sidebar.text_input("Your name (for reviews and sign-offs)", key="reviewer",
+                          help="Every review, bulk action, undo and sign-off is recorded under this name.")
     st.sidebar.download_button(
         "Download reviews (CSV)",
         export_annotations_csv(cache.annotations()),
         file_name="annotations.csv",
         mime="text/csv",
     )
-    stale = dv.staleness(last_run, datetime.now(timezone.utc))
+    stale = dv.staleness(last_run, now)
     if stale:
         st.warning(stale)
     if "flash" in st.session_state:
         st.success(st.session_state.pop("flash"))
     if page == "claim":
-        page_claim(registry, settings, key, [article_id], cache)
+        page_claim(registry, settings, key, [article_id], cache, tz)
     elif page == "article":
         page_article(registry, grades, article_id)
     elif page == "new":
-        page_new(cache, registry, last_run)
+        page_new(cache, registry, last_run, tz)
     else:
-        page_overview(registry, overview, [article_id])
+        page_overview(registry, overview, [article_id], cache, grades, tz)

@@ -1,48 +1,70 @@
-"""The "What's new" page: new studies, revised and retracted records, grade changes."""
+"""The "What's new" page: the digest itself, in sentences, with every PMID linked.
+
+Built from ``evidence.outputs.digest.build_digest`` and ``evidence.outputs.news``, so it
+gives exactly the counts `evidence digest` prints for the same window (the last refresh, or
+``--since`` a date); a claim's first grade is reported as such, never as a change.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 
 import streamlit as st
 
 from evidence import dashboard as dv
 from evidence.cache import Cache
-from evidence.outputs.digest import grade_changes
+from evidence.outputs.digest import build_digest
+from evidence.outputs.news import COUNT_MEANINGS, NewsItem, changed, digest_news, headline
 from evidence.registry import Registry
 
+SECTIONS = {
+    "grade-change": "Grade changes",
+    "new-studies": "New studies",
+    "retracted": "Retractions",
+    "revised": "Revised records",
+    "first-grade": "First grades (not changes)",
+}
 
-def page_new(cache: Cache, registry: Registry, last_run: dict) -> None:
+
+def _line(item: NewsItem) -> str:
+    """A sentence as Markdown: the text escaped, the claim and each PMID linked."""
+    text = dv.md_escape(item.text)
+    if item.claim_id:
+        cid = dv.md_escape(item.claim_id)
+        text = text.replace(cid, f"[{cid}](?page=claim&claim={item.claim_id})", 1)
+    links = ", ".join(f"[PMID {p}]({dv.pubmed_url(p)})" for p in item.pmids)
+    more = f" and {item.more} more (see the claim page)" if item.more else ""
+    return f"- {text} {links}{more}".rstrip()
+
+
+def page_new(cache: Cache, registry: Registry, last_run: dict, tz: str | None = None) -> None:
     st.title("What's new")
     mode = st.radio("Since", ["the last refresh", "a date"], horizontal=True, key="since", bind="query-params")
+    claims = {c.id: c for c in registry.claims}
     if mode == "a date":
         day = st.date_input("Since", value=date.today().replace(day=1), key="since_date", bind="query-params")
-        since = datetime.combine(day, time.min, tzinfo=timezone.utc).isoformat()
-        changes = cache.changes(since=since)
+        since = (day if isinstance(day, date) else date.today()).isoformat()
+        digest = build_digest(cache, since=since, claims=claims)
+        window = f"since {since}"
+        command = f"evidence digest --since {since}"
     else:
-        since = last_run["started_at"]
-        changes = cache.changes(run_id=last_run["id"])
-        st.caption(f"Refresh {last_run['id']} started {since} ({last_run['status']}).")
-    claim_changes = changes[changes["claim_id"].notna()] if not changes.empty else changes
-    record_changes = changes[changes["kind"].isin(["revised", "retracted"])] if not changes.empty else changes
-    pmids = sorted(set(changes["pmid"])) if not changes.empty else []
-    titles = cache.claim_studies_frame().drop_duplicates("pmid") if pmids else None
-    if titles is not None:
-        titles = titles[titles["pmid"].isin(pmids)]
-    st.subheader(f"New studies for claims ({len(claim_changes)})")
-    st.dataframe(dv.new_studies(claim_changes, titles), hide_index=True, width="stretch")
-    if not record_changes.empty:
-        st.subheader(f"Revised or retracted records ({len(record_changes)})")
-        st.dataframe(dv.new_studies(record_changes, titles), hide_index=True, width="stretch")
-    if mode == "a date":
-        changed, _firsts = grade_changes(cache, since=since, claims={c.id: c for c in registry.claims})
-    else:
-        changed, _firsts = grade_changes(cache, run_id=int(last_run["id"]), claims={c.id: c for c in registry.claims})
-    grades = dv.grade_changes_frame(changed)
-    st.subheader(f"Grade changes ({len(grades)})")
-    if grades.empty:
-        st.caption("No verdict or strength changed in this period.")
-    else:
-        st.dataframe(grades, hide_index=True, width="stretch")
-
-
+        digest = build_digest(cache, run_id=int(last_run["id"]), claims=claims)
+        window = (f"in refresh {last_run['id']}, started {dv.readable_time(last_run['started_at'], tz)} "
+                  f"({last_run['status']})")
+        command = "evidence digest"
+    if not changed(digest):
+        st.info(f"Nothing changed {window}: no new studies, no grade changes, no retractions, no revised records.")
+        st.caption(f"The same as `{command}`.")
+        return
+    st.markdown(f"**{dv.md_escape(headline(digest))}** ({dv.md_escape(window)})")
+    st.caption(dv.md_escape("What each count counts: " + "; ".join(
+        f"{k.replace('_', ' ')}: {v}" for k, v in COUNT_MEANINGS.items())) + f". The same as `{command}`.")
+    items = digest_news(digest)
+    for kind, title in SECTIONS.items():
+        mine = [i for i in items if i.kind == kind]
+        if not mine:
+            continue
+        count = (f"{digest['counts']['new_studies']}, for {len(mine)} claim{'s' if len(mine) != 1 else ''}"
+                 if kind == "new-studies" else str(len(mine)))
+        st.subheader(f"{title} ({count})")
+        st.markdown("\n".join(_line(i) for i in mine))

@@ -15,6 +15,8 @@ Tables (schema version in ``meta``):
   annotations     reviewers' judgements of (claim, study) pairs; never touched by a refresh
   grades          each claim's grade after each run, for digests and "what's new"
   labels          derived labels (classification, direction) keyed by a version, recomputable
+  review_actions  reviewers' bulk actions (v2), with review_action_items: what each study had before
+  signoffs        per-claim sign-offs (v2): reviewer, note, the grade signed and the change log's position
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from __future__ import annotations
 from evidence.cache.base import BatchOutcome, CacheBase, ClaimState, StoredRecord, utcnow
 from evidence.cache.history import HistoryMixin
 from evidence.cache.records import RecordsMixin
+from evidence.cache.review_log import ReviewLogMixin
 from evidence.cache.reviews import ReviewsMixin
 from evidence.cache.schema import SCHEMA_VERSION
 
 __all__ = ["Cache", "ClaimState", "StoredRecord", "BatchOutcome", "SCHEMA_VERSION", "utcnow"]
 
 
-class Cache(RecordsMixin, HistoryMixin, ReviewsMixin, CacheBase):
+class Cache(RecordsMixin, HistoryMixin, ReviewsMixin, ReviewLogMixin, CacheBase):
     """The evidence cache. Open with ``Cache(path)`` (``readonly=True`` for readers); use it as
     a context manager to close it. Each group of operations lives in its own module."""

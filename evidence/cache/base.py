@@ -235,6 +235,10 @@ class CacheBase:
         except (TypeError, ValueError) as exc:  # text where a number belongs
             raise CacheError(self.damaged(f"a number column holds {exc}")) from None
 
+    def _has_table(self, name: str) -> bool:
+        """A read-only reader of an older cache lacks the newer tables: their readers return nothing."""
+        return bool(self._read("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)))
+
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["SCHEMA_VERSION", "MIGRATIONS", "NULLABLE_INTEGER_COLUMNS"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -127,9 +127,48 @@ _SCHEMA_V1: tuple[str, ...] = (
     """,
 )
 
+# Version 2 (additive): reviewers' bulk actions, each undoable, and per-claim sign-offs.
+_SCHEMA_V2: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS review_actions (
+        id INTEGER PRIMARY KEY,
+        claim_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by TEXT
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS review_actions_claim ON review_actions(claim_id, id)",
+    """
+    CREATE TABLE IF NOT EXISTS review_action_items (
+        action_id INTEGER NOT NULL REFERENCES review_actions(id),
+        pmid TEXT NOT NULL,
+        before TEXT,
+        PRIMARY KEY (action_id, pmid)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS signoffs (
+        id INTEGER PRIMARY KEY,
+        claim_id TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        verdict TEXT NOT NULL,
+        strength TEXT NOT NULL,
+        studies INTEGER NOT NULL DEFAULT 0,
+        last_change INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS signoffs_claim ON signoffs(claim_id, id)",
+)
+
 # Each migration takes the database from version N-1 to N, one statement at a time
 # (a statement may hold a ";" inside a string or trigger; none is ever split).
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: _SCHEMA_V1}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 # INTEGER columns that may hold NULL (and counts computed by queries): frames read them as
 # pandas' nullable Int64, so a missing year is <NA>, never the float 2019.0.

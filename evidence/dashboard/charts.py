@@ -6,10 +6,16 @@ import altair as alt
 import pandas as pd
 
 from evidence.dashboard.frames import design_counts_long
-from evidence.dashboard.text import DIRECTION_COLOURS
+from evidence.dashboard.text import DESIGN_COLOURS, DIRECTION_COLOURS
 from evidence.vocabulary import DESIGNS, TIERS
 
-__all__ = ["design_bar_chart", "pyramid_chart", "timeline_chart"]
+__all__ = ["design_bar_chart", "design_scale", "pyramid_chart", "timeline_chart"]
+
+
+def design_scale(designs: set[str] | list[str]) -> alt.Scale:
+    """The designs present, in tier order, each in its family's hue (``DESIGN_COLOURS``)."""
+    order = [d for d in DESIGNS if d in set(designs)]
+    return alt.Scale(domain=order, range=[DESIGN_COLOURS.get(d, "#999999") for d in order])
 
 
 def design_bar_chart(frame: pd.DataFrame) -> alt.Chart:
@@ -22,7 +28,7 @@ def design_bar_chart(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             y=alt.Y("id:N", title=None, sort=list(frame["id"]), axis=alt.Axis(labelLimit=260)),
             x=alt.X("count:Q", title="studies"),
-            color=alt.Color("design:N", sort=order, scale=alt.Scale(scheme="viridis"), title="design"),
+            color=alt.Color("design:N", sort=order, scale=design_scale(order), title="design"),
             order=alt.Order("tier:Q"),
             tooltip=["id", "design", "count"],
         )
@@ -61,7 +67,7 @@ def timeline_chart(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("year:O", title="year"),
             y=alt.Y("count:Q", title="studies"),
-            color=alt.Color("design:N", sort=order, scale=alt.Scale(scheme="viridis")),
+            color=alt.Color("design:N", sort=order, scale=design_scale(order)),
             tooltip=["year", "design", "count"],
         )
         .properties(height=220)

@@ -1,4 +1,4 @@
-"""Frames the dashboard shows: the overview, a claim's studies, what's new; and their filters.
+"""Frames the dashboard shows: the overview and a claim's studies, and their filters.
 
 Pure data shaping: every function takes claims, grades or frames and returns a frame, so
 each can be tested without Streamlit. Columns have explicit dtypes: an integer column with
@@ -18,13 +18,17 @@ from evidence.models import Claim
 from evidence.vocabulary import DESIGNS, STRENGTHS, TIERS, VERDICTS
 
 __all__ = [
-    "STUDY_COLUMNS", "studies_frame", "overview_frame", "design_columns", "filter_overview",
-    "design_counts_long", "filter_studies", "studies_table", "new_studies", "grade_changes_frame",
+    "STUDY_COLUMNS", "TABLE_COLUMNS", "TITLE_LINK_TEXT", "title_link", "studies_frame", "overview_frame",
+    "design_columns", "filter_overview",
+    "design_counts_long", "filter_studies", "studies_table",
 ]
 
 STUDY_COLUMNS = ["pmid", "title", "year", "journal", "doi", "design", "design_reason", "tier", "species",
-                 "species_reason", "n", "direction", "direction_sentence", "direction_reason", "direction_judge",
-                 "retracted", "relevant", "reviewed_by", "abstract"]
+                 "species_reason", "n", "n_reason", "direction", "direction_sentence", "direction_reason", "judge",
+                 "retracted", "retracted_reason", "relevant", "relevance_reason", "reviewed_by", "abstract"]
+# The studies table's columns, in the order a reader needs them: what decides the grade first.
+TABLE_COLUMNS = ["design", "direction", "deciding sentence", "n", "species", "retracted", "reviewed by", "title",
+                 "year", "journal", "pubmed", "doi"]
 
 
 def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
@@ -33,9 +37,10 @@ def studies_frame(evidence: ClaimEvidence) -> pd.DataFrame:
         {"pmid": a.record.pmid, "title": a.record.title, "year": a.record.year, "journal": a.record.journal,
          "doi": a.record.doi, "design": a.study.design, "design_reason": a.study.design_reason,
          "tier": a.study.tier, "species": a.study.species, "species_reason": a.study.species_reason,
-         "n": a.study.n, "direction": a.direction.direction, "direction_sentence": a.direction.sentence,
-         "direction_reason": a.direction.reason, "direction_judge": a.direction.judge,
-         "retracted": a.study.retracted, "relevant": a.relevant, "reviewed_by": a.reviewed_by,
+         "n": a.study.n, "n_reason": a.study.n_reason, "direction": a.direction.direction,
+         "direction_sentence": a.direction.sentence, "direction_reason": a.direction.reason,
+         "judge": a.direction.judge, "retracted": a.study.retracted, "retracted_reason": a.study.retracted_reason,
+         "relevant": a.relevant, "relevance_reason": a.relevance_reason, "reviewed_by": a.reviewed_by,
          "abstract": a.record.abstract}
         for a in evidence.assessments
     ]
@@ -78,9 +83,20 @@ def _design_of(column: str) -> str:
 
 def filter_overview(frame: pd.DataFrame, *, articles: Iterable[str] = (), kinds: Iterable[str] = (),
                     verdicts: Iterable[str] = (), strengths: Iterable[str] = (),
-                    sort: str = "verdict") -> pd.DataFrame:
-    """Rows matching every non-empty filter, sorted by verdict, strength, newest study or id."""
+                    sort: str = "verdict", search: str = "") -> pd.DataFrame:
+    """Rows matching every non-empty filter, sorted by verdict, strength, newest study or id.
+
+    ``search`` keeps claims whose id, statement or quote holds every word of it (any case).
+    """
     out = frame
+    words = search.lower().split()
+    if words and not out.empty:
+        hay = (out["id"].astype(str) + " " + out["statement"].fillna("").astype(str) + " "
+               + out["quote"].fillna("").astype(str)).str.lower()
+        keep = pd.Series(True, index=out.index)
+        for word in words:
+            keep &= hay.str.contains(word, regex=False)
+        out = out[keep]
     for column, wanted in (("article", articles), ("kind", kinds), ("verdict", verdicts),
                            ("strength", strengths)):
         wanted = list(wanted)
@@ -139,45 +155,39 @@ def filter_studies(frame: pd.DataFrame, *, designs: Iterable[str] = (), species:
     return out
 
 
+def title_link(pmid: Any, title: Any) -> str:
+    """The title as a link cell: the PubMed URL with the title in its fragment, shown by
+    ``TITLE_LINK_TEXT`` (st.dataframe links show a regex group of their URL, drawn as text)."""
+    return f"{pubmed_url(str(pmid))}#{' '.join(str(title or '').split())}"
+
+
+TITLE_LINK_TEXT = r"https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/#(.*)"
+
+
 def studies_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns for ``st.dataframe``: links to PubMed and DOI, direction with its sentence.
+    """Columns for ``st.dataframe`` (``TABLE_COLUMNS``): what decides the grade first (design,
+    direction, the sentence that decided it), then size, species, retraction and reviewer, then
+    the title linked to PubMed, and the PubMed and DOI links.
 
     st.dataframe renders every cell as text, so PubMed titles stay inert.
     """
     if frame.empty:
-        return pd.DataFrame(columns=["pubmed", "title", "year", "journal", "design", "species", "n",
-                                     "direction", "deciding sentence", "retracted", "reviewed by", "doi"])
+        return pd.DataFrame(columns=TABLE_COLUMNS)
     reviewed = frame["reviewed_by"] if "reviewed_by" in frame else pd.Series([None] * len(frame), index=frame.index)
+    direction = [d if rel else f"{d} (set aside)" for d, rel in
+                 zip(frame["direction"], frame["relevant"] if "relevant" in frame else [True] * len(frame),
+                     strict=True)]
     return pd.DataFrame({
-        "pubmed": [pubmed_url(p) for p in frame["pmid"]],
-        "title": frame["title"].fillna("").astype(str),
-        "year": pd.to_numeric(frame["year"], errors="coerce").astype("Int64"),
-        "journal": frame["journal"].fillna("").astype(str),
         "design": frame["design"],
-        "species": frame["species"],
-        "n": pd.to_numeric(frame["n"], errors="coerce").astype("Int64"),
-        "direction": frame["direction"],
+        "direction": direction,
         "deciding sentence": frame["direction_sentence"].fillna("").astype(str),
+        "n": pd.to_numeric(frame["n"], errors="coerce").astype("Int64"),
+        "species": frame["species"],
         "retracted": ["RETRACTED" if r else "" for r in frame["retracted"].fillna(False)],
         "reviewed by": reviewed.fillna("").astype(str),
+        "title": [title_link(p, t) for p, t in zip(frame["pmid"], frame["title"], strict=True)],
+        "year": pd.to_numeric(frame["year"], errors="coerce").astype("Int64"),
+        "journal": frame["journal"].fillna("").astype(str),
+        "pubmed": [pubmed_url(p) for p in frame["pmid"]],
         "doi": [doi_url(d) for d in frame["doi"]],
-    }).reset_index(drop=True)
-
-
-def new_studies(changes: pd.DataFrame, titles: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Claim-level changes (new studies, revisions, retractions) joined to record titles."""
-    if changes.empty:
-        return changes
-    out = changes.copy()
-    if titles is not None and not titles.empty:
-        out = out.merge(titles.drop_duplicates("pmid")[["pmid", "title", "year"]], on="pmid", how="left")
-    return out.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def grade_changes_frame(changes: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """The digest's grade changes (``evidence.outputs.digest.grade_changes``) as a table."""
-    cols = ["claim_id", "at", "from_verdict", "from_strength", "verdict", "strength"]
-    rows = [{"claim_id": c["claim_id"], "at": c["after"]["at"], "from_verdict": c["before"]["verdict"],
-             "from_strength": c["before"]["strength"], "verdict": c["after"]["verdict"],
-             "strength": c["after"]["strength"]} for c in changes]
-    return pd.DataFrame(rows, columns=cols).sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
+    }, columns=TABLE_COLUMNS).reset_index(drop=True)

@@ -42,6 +42,16 @@ _BATCH_ATTEMPTS = 3
 _GIVE_UP_AFTER = 2  # consecutive requests failed after their retries: NCBI is down, stop the run
 
 
+def _nothing_new(warning: str) -> bool:
+    """NCBI's "OutputMessage: No items found." is the usual quiet week, not a problem.
+
+    The client keeps each message with its element's name ("OutputMessage: ..."), so the
+    name is dropped before comparing.
+    """
+    text = warning.split(":", 1)[1] if warning.startswith("OutputMessage:") else warning
+    return text.strip().rstrip(".").lower() == "no items found"
+
+
 class SearchClient(Protocol):
     requests_made: int
 
@@ -88,14 +98,26 @@ class RefreshSummary:
     def exit_code(self) -> int:
         return 0 if self.status == "ok" else 1
 
+    @property
+    def new_studies(self) -> int:
+        """Studies the claims gained in this run: what ``evidence digest`` counts as new studies
+        (a record found by two claims is new to both, so this can exceed ``added``)."""
+        return sum(c.new for c in self.claims)
+
     def to_text(self) -> str:
+        """The per-claim table and the run's line, each count saying what it counts."""
         width = max([len(c.claim_id) for c in self.claims] + [5])
-        lines = [f"{'claim':<{width}}  {'mode':<11} {'new':>5} {'updated':>7} {'total':>6}  status"]
+        lines = [
+            "new: studies the claim gained in this run (as `evidence digest` counts them); revised: its records "
+            "whose PubMed XML changed; studies: its studies now in the cache",
+            f"{'claim':<{width}}  {'mode':<11} {'new':>5} {'revised':>7} {'studies':>7}  status",
+        ]
         for c in self.claims:
             status = "ok" if c.ok else f"FAILED: {c.error}"
-            lines.append(f"{c.claim_id:<{width}}  {c.mode:<11} {c.new:>5} {c.updated:>7} {c.total:>6}  {status}")
+            lines.append(f"{c.claim_id:<{width}}  {c.mode:<11} {c.new:>5} {c.updated:>7} {c.total:>7}  {status}")
         lines.append(
-            f"run {self.run_id} {self.status}: {self.added} records added, {self.updated} updated, "
+            f"run {self.run_id} {self.status}: {self.new_studies} new studies for claims "
+            f"({self.added} records new to the cache), {self.updated} records revised, "
             f"{self.requests} requests, {self.seconds:.1f} s"
         )
         if self.replaced:
@@ -107,6 +129,7 @@ class RefreshSummary:
         return {
             "run_id": self.run_id, "status": self.status, "requests": self.requests,
             "seconds": round(self.seconds, 3), "added": self.added, "updated": self.updated,
+            "new_studies": self.new_studies,
             "errors": self.errors, "replaced": self.replaced,
             "claims": [c.__dict__ for c in self.claims],
         }
@@ -163,8 +186,8 @@ class _Run:
                                         datetype=datetype, context=context)
         warnings = result.warnings
         for warning in warnings:  # e.g. a phrase PubMed did not find: the query needs fixing
-            quiet = warning.strip().rstrip(".").lower() == "no items found"  # the usual quiet week
-            self.log.log(logging.DEBUG if quiet else logging.WARNING, "%s: NCBI says: %s", context, warning)
+            self.log.log(logging.DEBUG if _nothing_new(warning) else logging.WARNING, "%s: NCBI says: %s",
+                         context, warning)
         self.cache.log_search(run_id=self.run_id, claim_id=claim_id, term=term,
                               query_translation=result.query_translation,
                               count=result.count, datetype=datetype if mindate else None,

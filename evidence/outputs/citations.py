@@ -1,5 +1,7 @@
 """Formatted citations (AMA 11, Vancouver/NLM, APA 7) for PubMed records, as plain text.
 
+Every reference carries a link a reader can follow: its DOI, or without one its PubMed page
+(AMA's and APA's URL element, NLM's "Available from:"); Vancouver also always gives the PMID.
 Pure functions: records in, text out. Retracted studies are never cited as ordinary
 references: ``format_citations`` drops them unless ``include_retracted=True``, and then
 each one starts with ``[RETRACTED]``.
@@ -19,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from evidence.errors import ConfigError
-from evidence.models import Author, Record, doi_url
+from evidence.models import Author, Record, doi_url, pubmed_url
 
 __all__ = [
     "STYLES",
@@ -144,8 +146,8 @@ def _ama(r: Record) -> str:
         vol = _volume_part(r.volume, r.issue, expand_pages(r.pages))
         date = f"{r.year};{vol}" if r.year and vol else str(r.year or vol)
         parts.append(_end(f"{source}. {date}" if date else source))
-    if r.doi:
-        parts.append(f"doi:{r.doi}")
+    # AMA 11 (3.15): the DOI; without one, a URL: the record's PubMed page.
+    parts.append(f"doi:{r.doi}" if r.doi else pubmed_url(r.pmid))
     return " ".join(p for p in parts if p)
 
 
@@ -165,6 +167,8 @@ def _vancouver(r: Record) -> str:
     if r.doi:
         parts.append(f"doi: {r.doi}.")
     parts.append(f"PMID: {r.pmid}.")
+    if not r.doi:  # Citing Medicine's "Available from:" URL, so the reference links somewhere
+        parts.append(f"Available from: {pubmed_url(r.pmid)}")
     return " ".join(p for p in parts if p)
 
 
@@ -222,8 +226,8 @@ def _apa(r: Record) -> str:
             tail += f", {pages.replace('-', '–')}"
         if tail:
             parts.append(_end(tail))
-    if r.doi:
-        parts.append(doi_url(r.doi) or "")
+    # APA 7 (9.34-9.35): the DOI as a link; without one, a URL that resolves: the PubMed page.
+    parts.append(doi_url(r.doi) or pubmed_url(r.pmid))
     return " ".join(p for p in parts if p)
 
 

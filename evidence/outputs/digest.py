@@ -6,7 +6,7 @@ new studies per claim (best designs first), verdict/strength changes, newly retr
 studies and revised records. ``render_digest_markdown`` turns it into Markdown;
 ``write_digest`` writes both atomically; ``after_refresh`` snapshots the grades and writes
 the digest at the end of every refresh; ``grade_changed`` drives
-``evidence refresh --fail-on-change``.
+``evidence refresh --fail-on-change``; ``write_digest`` also refreshes the digests' Atom feed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from evidence.grading.classify import StudyClass
 from evidence.grading.labels import study_labels
 from evidence.grading.service import snapshot_grades
 from evidence.models import Claim, Record
+from evidence.outputs.feed import write_feed
 from evidence.sanitize import md_escape, strip_controls
 
 if TYPE_CHECKING:
@@ -76,8 +77,12 @@ def _study(record: Record | None, pmid: str, c: StudyClass | None) -> dict[str, 
 
 
 def _grade(row: pd.Series) -> dict[str, Any]:
+    try:
+        best = json.loads(row.get("detail") or "{}").get("grade", {}).get("best_design")
+    except (ValueError, AttributeError):
+        best = None
     return {"verdict": row["verdict"], "strength": row["strength"], "at": row["at"],
-            "run_id": None if pd.isna(row["run_id"]) else int(row["run_id"])}
+            "run_id": None if pd.isna(row["run_id"]) else int(row["run_id"]), "best_design": best}
 
 
 def grade_changes(cache: Cache, *, since: str | None = None, run_id: int | None = None,
@@ -268,7 +273,8 @@ def render_digest_markdown(digest: Mapping[str, Any]) -> str:
 
 def write_digest(cache: Cache, directory: str | Path, run_id: int,
                  claims: Mapping[str, Claim] | None = None) -> tuple[Path, Path]:
-    """Write ``digest-<run_id>.md`` and ``.json`` into ``directory`` (created if needed)."""
+    """Write ``digest-<run_id>.md`` and ``.json`` into ``directory`` (created if needed), then
+    the Atom feed of every digest there (``feed.xml``, see ``evidence.outputs.feed``)."""
     directory = Path(directory)
     digest = build_digest(cache, run_id=run_id, claims=claims)
     md_path, json_path = directory / f"digest-{run_id}.md", directory / f"digest-{run_id}.json"
@@ -277,8 +283,11 @@ def write_digest(cache: Cache, directory: str | Path, run_id: int,
         atomic_write(json_path, strip_controls(json.dumps(digest, ensure_ascii=False, indent=2, sort_keys=True))
                      + "\n", make_parents=True)
         atomic_write(md_path, render_digest_markdown(digest))
+        write_feed(directory)
     except OutputError as exc:
         raise OutputError(f"the digest for run {run_id}: {exc}") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write the digest for run {run_id} into {directory}: {exc}") from None
     return md_path, json_path
 
 
