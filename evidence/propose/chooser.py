@@ -68,6 +68,9 @@ class Decision:
 
 _DISORDER_HEAD = re.compile(r"\b(conditions?|disorders?|diseases?|problems|infections?|injur(?:y|ies))\W*$", re.I)
 _LIST_LEAD = re.compile(r"\b(such as|including|like|e\.g\.|for example)\b", re.I)
+# Cue words that, after "and", are not a second verb ("and more", "and higher doses").
+_NOT_VERBS = frozenset({"more", "higher", "fewer", "less", "lower", "rise", "spike", "surge", "relief", "reduction",
+                        "improvement", "impairment", "release", "form", "forms", "drop", "damage", "blockade"})
 _CONNECTIVE = re.compile(r"^(?:although|though|but|yet|which is why|and|so)\s+", re.I)
 _LIST_INTRO = re.compile(r"\b(side[- ]effects?|symptoms?|risks?|benefits?|effects|include|includes|such as)\b", re.I)
 _VERB_AND = re.compile(r",?\s+and\s+(?:(?:can|may|also|it|they)\s+)*(?=(\w+)\b)", re.I)
@@ -288,7 +291,7 @@ class _Reader:
             return []
         for m in _VERB_AND.finditer(piece, first + 1):
             word = m.group(1)
-            if not (word.endswith("s") and any(p.fullmatch(word) for p in verbs)):
+            if word.lower() in _NOT_VERBS or not any(p.fullmatch(word) for p in verbs):
                 continue
             left, right = (start, start + m.start()), (start + m.end(), end)
             if self.has_concept(*left) and self.has_concept(*right):

@@ -128,7 +128,9 @@ META = _words(r"(\bin this (?:article|post|guide|blog)|\bas mentioned (?:earlier
 # "X is a gas that ...", "X means breathing ...": a definition unless something else makes it a claim.
 DEFINITION = _words(
     r"^(?:[\w’'()\-]+\s+){1,8}?(?:is|are|means|refers to|involves|consists of|contains|describes)\s+"
-    r"(?:(?:a|an|the)\s|involved in|made up of|composed of|known as|defined as|breathing|the delivery)"
+    r"(?:(?:a|an|the)\s|involved in|made up of|composed of|known as|defined as|breathing|the delivery"
+    r"|(?:\w+\s+){0,2}(?:compounds?|substances?|molecules?|gas|gases|nutrients?|proteins?|minerals?|chemicals?"
+    r"|procedures?)\b)"
 )
 # Words that make a sentence about health even when no MeSH heading is named in it.
 HEALTH_WORDS = _words(r"\b(patients?|symptoms?|treatments?|therap(?:y|ies)|illness|clinical|medical|medication"

@@ -35,8 +35,9 @@ class Description:
 
 _POPULATION = re.compile(
     r"\b(?:in|for|among|of)\s+((?:(?:older|young|healthy|pregnant)\s+)?(?:patients|people|individuals|adults|children"
-    r"|women|men|athletes|divers|users|smokers)(?:\s+(?:with|who|at)\s+[^,.;:]+)?)", re.I)
-_POPULATION_SUBJECT = re.compile(r"^((?:patients|people|individuals|adults|children|women|men)\s+(?:with|who)"
+    r"|women|men|athletes|divers|users|smokers)(?:\s+(?:with|who|at)\s+[^,.;:]+?)?)(?=\s+(?:often|have|has|are|is"
+    r"|do|does|can|may|should|experience|take)\b|[,.;:]|$)", re.I)
+_POPULATION_SUBJECT = re.compile(r"\b((?:patients|people|individuals|adults|children|women|men)\s+(?:with|who)"
                                  r"\s+[^,.;:]+?)\s+(?:should|must|are|have|often|take|can)\b", re.I)
 _COMPARATOR = re.compile(r"\b(?:unlike|compared (?:with|to)|than)\s+((?:the\s+)?[^,.;:()]{3,60})", re.I)
 _BOUND_WORDS = (("up-to", r"up to|as many as|as much as"), ("at-least", r"at least|more than|over|over|>"),
@@ -102,11 +103,16 @@ def _kind(text: str, concepts: list[ConceptMatch], about_topic: bool) -> tuple[s
     if about_topic and disorders and cues.CAUSE.search(text) and not treats:
         return "safety", "the subject causes a disorder"
     if cues.EPIDEMIOLOGY.search(text) and not cues.PHARMACOLOGY.search(text):
+        if re.search(r"\b(improv\w*|relie\w*|benefit\w*|recover\w*|respond(?:ed)? well)\b", text, re.I):
+            return "efficacy", "gives the rate of a benefit"
         return "epidemiology", "gives a rate or prevalence"
     if cues.PHARMACOLOGY.search(text) and not disorders:
         return "pharmacology", "about the drug itself: class, dose, route, absorption"
-    if not about_topic and disorders and re.search(r"\b(levels?|lower|higher|deficien\w*|associated)\b", text, re.I):
+    sick = disorders or re.search(r"\b(?:individuals|people|patients|adults|children) with\b", text, re.I)
+    if not about_topic and sick and re.search(r"\b(levels?|lower|higher|deficien\w*|associated)\b", text, re.I):
         return "pathophysiology", "about the disorder, not the treatment"
+    if about_topic and re.search(r"\brisks? of\b", text, re.I):
+        return ("efficacy", "lowers a risk") if cues.DECREASE.search(text) else ("safety", "raises a risk")
     people = bool(_POPULATION.search(text) or _POPULATION_SUBJECT.search(text) or cues.EVIDENCE.search(text))
     if cues.MECHANISM.search(text) and not (disorders and treats):
         return "mechanism", "a biological effect, not a clinical outcome"
@@ -155,8 +161,8 @@ def describe(words: str, concepts: list[ConceptMatch], topic: Topic, interventio
     about_topic = intervention is not None
     kind, why_kind = _kind(words, concepts, about_topic)
     polarity = _polarity(words, kind)
-    outcomes = [c.surface for c in sorted(concepts, key=lambda c: c.descriptor.generic)
-                if c.surface.lower() not in (intervention or "").lower() and c.descriptor.health]
+    outcomes = [re.sub(r"[’']s$", "", c.surface) for c in sorted(concepts, key=lambda c: c.descriptor.generic)
+                if re.sub(r"[’']s$", "", c.surface.lower()) not in (intervention or "").lower() and c.descriptor.health]
     population = _POPULATION.search(words) or _POPULATION_SUBJECT.search(words)
     comparator = _COMPARATOR.search(words)
     assert kind in KINDS and polarity in POLARITIES

@@ -16,6 +16,7 @@ import yaml
 from evidence.errors import ConfigError
 from evidence.fileio import atomic_write
 from evidence.models import Quantity
+from evidence.propose import cues
 from evidence.propose.chooser import Choice, Decision, Topic, choose
 from evidence.propose.describe import describe
 from evidence.propose.mesh import MESH_VERSION, ConceptMatch, Mesh, load_mesh
@@ -62,6 +63,14 @@ class ProposeResult:
     article_path: Path
     registry_path: Path | None  # None: the registry went to standard output
 
+    def summary(self) -> str:
+        """What was written, and the next command."""
+        p = self.proposal
+        kept = sum(d.kept for d in p.decisions)
+        text = (f"wrote {self.article_path} and {len(p.claims)} draft claims from {kept} of {len(p.decisions)} "
+                f"sentences to {self.registry_path or 'standard output'}")
+        return text + (f"\nnext: evidence --queries {self.registry_path} check --online" if self.registry_path else "")
+
 
 def slug(text: str, limit: int = 48) -> str:
     words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
@@ -78,7 +87,8 @@ _STOP = frozenset("the a an of in to and or with for is are can may be that this
 
 
 def _claim_id(description_words: str, concepts: list[ConceptMatch], topic: Topic, taken: set[str]) -> str:
-    names = [c.surface for c in concepts if c.surface.lower() not in topic.phrase.lower()][:2]
+    names = [re.sub(r"[’']s$", "", c.surface) for c in concepts
+             if re.sub(r"[’']s$", "", c.surface.lower()) not in topic.phrase.lower()][:2]
     base = slug(" ".join(names)) if names else slug(" ".join(
         w for w in re.findall(r"[A-Za-z0-9]+", description_words) if w.lower() not in _STOP)[:40], 40)
     ident, n = base, 2
@@ -91,14 +101,18 @@ def _claim_id(description_words: str, concepts: list[ConceptMatch], topic: Topic
 def _intervention(choice: Choice, concepts: list[ConceptMatch], sentence: str, topic: Topic,
                   aliases_topic: bool) -> tuple[str | None, Block | None]:
     """What the claim says acts: a drug or procedure it names, else the article's subject if it is meant."""
-    if topic.named_in(sentence) or aliases_topic or re.match(
-            r"\s*(it|this|the drug|the treatment|the therapy|this therapy|they)\b", sentence, re.I):
+    bare = re.sub(r"^(?:although|though|but|yet|which is why|and|so)\s+", "", sentence.strip(), flags=re.I)
+    for _ in range(2):
+        bare = cues.LEAD_IN.sub("", bare, count=1)
+    if topic.named_in(sentence) or aliases_topic or cues.ANAPHOR.match(bare):
         if topic.descriptor is not None:
             return topic.phrase, block_for(topic.phrase, topic.descriptor)
         return topic.phrase, free_text_block(topic.phrase)
     own = [c for c in concepts if (c.descriptor.substance or c.descriptor.procedure) and not c.descriptor.generic
            and not c.descriptor.disorder]
-    if own:
+    verb = min((m.start() for p in (cues.INCREASE, cues.DECREASE, cues.CAUSE, cues.EFFECT)
+                for m in [p.search(sentence)] if m), default=len(sentence))
+    if own and own[0].start < verb:  # the drug is the subject, not what changes ("lower levels of glutamate")
         return own[0].surface.lower(), block_for(own[0].surface, own[0].descriptor)
     return None, None
 
@@ -117,11 +131,18 @@ def draft_claims(source: Source, article_id: str, mesh: Mesh | None = None) -> P
         topic_alias = any(topic.descriptor is not None and c.descriptor.ui == topic.descriptor.ui for c in concepts)
         intervention, block = _intervention(choice, concepts, words, topic, topic_alias)
         description = describe(words, concepts, topic, intervention)
-        query = build_query(concepts, block, description.kind)
+        from_subject = intervention is None and description.kind in ("efficacy", "safety")
+        if from_subject:  # "Up to 70% of patients improve", under a heading about the therapy: the article's subject
+            intervention = topic.phrase
+            block = block_for(topic.phrase, topic.descriptor) if topic.descriptor else free_text_block(topic.phrase)
+            description = describe(words, concepts, topic, intervention)
+        query = build_query(concepts, block, description.kind, description.population)
         outcome_blocks = [b for b in query.blocks if b is not block and b.terms]
         note = [f"Draft by `evidence propose`: {choice.reason}"]
         if choice.split:
             note.append(f"cut from its sentence ({choice.split})")
+        if from_subject:
+            note.append(f"the quote names no treatment: '{topic.phrase}', the article's subject, is assumed")
         note += list(description.reasons)
         for unmapped in query.unmapped:
             note.append(f"no {MESH_VERSION} heading matched '{unmapped}': searched as [tiab] words only, "

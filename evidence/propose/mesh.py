@@ -51,7 +51,8 @@ COMMON_WORDS = frozenset({
     "burns", "burn", "general", "control", "support", "body", "form", "forms", "set", "state", "cells", "point",
     "culture", "cure", "exposure", "length", "weight", "range", "signal", "signals", "balance", "touch",
     "pressure", "comfort", "energy", "power", "running", "walking", "swimming", "reading", "writing",
-    "sense", "sight", "hearing", "taste", "smell", "vision", "speech", "language", "habit", "risk", "aging",
+    "sense", "sight", "hearing", "taste", "smell", "vision", "speech", "language", "habit", "affect", "affects",
+    "affected",
 })
 # Descriptors above that still count as health words (so a sentence about pain or sleep is
 # about health) even though they are too broad to stand alone as a reason to keep it.

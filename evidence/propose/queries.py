@@ -92,12 +92,16 @@ def _priority(d: Descriptor) -> int:
     return 4
 
 
-def build_query(concepts: list[ConceptMatch], intervention: Block | None, kind: str) -> QueryDraft:
+def build_query(concepts: list[ConceptMatch], intervention: Block | None, kind: str,
+                population: str | None = None) -> QueryDraft:
     """The intervention's block (if any) AND up to two outcome blocks AND, failing those, a kind block."""
     blocks: list[Block] = [intervention] if intervention else []
     skip = {intervention.mesh} if intervention and intervention.mesh else set()
     skip |= {intervention.concept} if intervention else set()
-    ranked = sorted((c for c in concepts if c.descriptor.health), key=lambda c: (_priority(c.descriptor), c.start))
+    # The population's condition ("individuals with depression") comes first, however broad its heading.
+    who = (population or "").lower()
+    ranked = sorted((c for c in concepts if c.descriptor.health),
+                    key=lambda c: (-1 if c.surface.lower() in who else _priority(c.descriptor), c.start))
     for c in ranked:
         if len(blocks) - bool(intervention) >= MAX_OUTCOME_BLOCKS:
             break
@@ -105,8 +109,8 @@ def build_query(concepts: list[ConceptMatch], intervention: Block | None, kind: 
             continue
         if blocks and any(b.mesh == c.descriptor.name for b in blocks):
             continue
-        if _priority(c.descriptor) == 5 and any(_priority(x.descriptor) < 5 for x in ranked if x is not c
-                                                 and x.descriptor.name not in skip):
+        specific = any(_priority(x.descriptor) < 5 for x in ranked if x is not c and x.descriptor.name not in skip)
+        if c.surface.lower() not in who and _priority(c.descriptor) == 5 and specific:
             continue  # a broad word ("pain") only when nothing more specific is named
         blocks.append(block_for(c.surface, c.descriptor))
     if len(blocks) <= 1 and kind in KIND_BLOCKS:

@@ -36,12 +36,12 @@ def markdown_to_text(text: str) -> str:
     text = re.sub(r"```.*?```", "", text, flags=re.S)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", r"\1", text, flags=re.M)
-    text = re.sub(r"^\s{0,3}>\s?", "", text, flags=re.M)
+    text = re.sub(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", r"\1", text, flags=re.M)
+    text = re.sub(r"^[ \t]{0,3}>[ \t]?", "", text, flags=re.M)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)", r"\1", text)
     text = re.sub(r"`([^`]+)`", r"\1", text)
-    text = re.sub(r"^\s*[*+]\s+", "- ", text, flags=re.M)
+    text = re.sub(r"^[ \t]*[*+][ \t]+", "- ", text, flags=re.M)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -69,10 +69,16 @@ def _block_text(element) -> str:
     return "\n".join(line for line in lines if line and line != "-") + "\n"
 
 
+def _strings(doc, path: str, **variables: str) -> list[str]:
+    """An XPath's string results (lxml types them as a union of everything XPath can return)."""
+    result = doc.xpath(path, **variables)
+    return [str(r) for r in result] if isinstance(result, list) else []
+
+
 def _meta(doc, *names: str) -> str:
     for name in names:
         for attr in ("property", "name"):
-            found = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+            found = _strings(doc, f"//meta[@{attr}=$n]/@content", n=name)
             if found and found[0].strip():
                 return " ".join(found[0].split())
     return ""
@@ -91,7 +97,7 @@ def html_to_text(html: str) -> Source:
         raise ConfigError(f"the page cannot be read as HTML ({type(exc).__name__}: {exc}); save it again "
                           "from the browser (File > Save page as, HTML only) or pass the text as .txt") from None
     title = _meta(doc, "og:title") or readable.short_title() or ""
-    canonical = doc.xpath("//link[@rel='canonical']/@href")
+    canonical = _strings(doc, "//link[@rel='canonical']/@href")
     url = (canonical[0].strip() if canonical else "") or _meta(doc, "og:url")
     text = _block_text(body)
     first = text.split("\n", 1)[0]
