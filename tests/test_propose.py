@@ -286,3 +286,21 @@ def test_cli_propose_errors_are_one_line(tmp_path, capsys, name, message):
     assert cli.main(["propose", str(tmp_path / name), "-o", str(tmp_path / "o.yaml")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("title, body, phrase, aliases", [
+    ("The Science Behind Ketamine’s Effects On The Brain",
+     "Ketamine blocks receptors. Ketamine’s effects on the brain last. Ketamine is fast. The brain adapts. "
+     "Effects on the brain vary. The brain heals.", "ketamine", ()),
+    ("Cold Plunge Therapy at Dopamine Depot",
+     "At Dopamine Depot we love it. Dopamine Depot is open. Visit Dopamine Depot. Cold plunge therapy lowers "
+     "soreness. Cold plunge therapy is cold. Cold plunge therapy helps.", "cold plunge therapy", ()),
+    ("Hyperbaric Oxygen Therapy for Healing",
+     "Hyperbaric oxygen therapy (HBOT) raises oxygen. HBOT heals ulcers. HBOT can cause barotrauma.",
+     "hyperbaric oxygen therapy", ("HBOT",)),
+])
+def test_topic_is_what_the_article_is_about(mesh, title, body, phrase, aliases):
+    from evidence.propose.chooser import abbreviation_aliases, find_topic
+
+    topic = find_topic(title, body, mesh, abbreviation_aliases(body, mesh))
+    assert (topic.phrase, topic.aliases) == (phrase, aliases)

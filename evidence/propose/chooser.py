@@ -99,25 +99,29 @@ def find_topic(title: str, text: str, mesh: Mesh, aliases: dict[str, Descriptor]
     aliases = aliases or {}
     words = re.findall(r"[A-Za-z0-9][\w\-]*", re.sub(r"[’']s\b", "", title))
     body = re.sub(r"[’']s\b", "", text)
-    best: tuple | None = None
+    candidates: list[tuple] = []
     for n in range(4, 0, -1):
         for i in range(len(words) - n + 1):
             phrase = " ".join(words[i:i + n])
             matches = mesh.scan(phrase)
             short = tuple(a for a, d in aliases.items() if any(m.descriptor.ui == d.ui for m in matches)
                           and matches[0].start == 0 and matches[-1].end == len(phrase))
-            count = len(re.findall(rf"\b{re.escape(phrase)}\b", body, re.I))
+            # "Dopamine Depot", "Harbor Light Spa": a name followed by another capitalised word is a proper noun
+            count = len(re.findall(rf"\b{re.escape(phrase)}\b(?!(?-i:\s+[A-Z]))", body, re.I))
             count += sum(len(re.findall(rf"\b{re.escape(a)}\b", body)) for a in short)
             if len(phrase) < 3 or count < 3 or not any(m.descriptor.health for m in matches):
                 continue
             acting = [m.descriptor for m in matches if (m.descriptor.substance or m.descriptor.procedure)
                       and not m.descriptor.generic]
             covered = sum(len(m.surface.split()) for m in matches) / n
-            rank = (bool(acting), covered if acting else 0.0, n)
-            if best is None or rank > best[0]:
-                best = (rank, phrase, acting[0] if acting else None, short)
-    if best is not None:
-        _rank, phrase, descriptor, short = best
+            candidates.append((count, bool(acting), covered if acting else 0.0, n, phrase,
+                               acting[0] if acting else None, short))
+    most = max((c[0] for c in candidates), default=0)
+    # A drug or procedure the body repeats (at least half as often as its most repeated title phrase)
+    # first, the one MeSH covers best; otherwise the longest repeated phrase ("cold plunge therapy").
+    ranked = sorted(candidates, key=lambda c: (c[1] and 2 * c[0] >= most, c[2], c[3], c[0]), reverse=True)
+    if ranked:
+        _count, _acting, _covered, _n, phrase, descriptor, short = ranked[0]
         return Topic(phrase if phrase.isupper() else phrase.lower(), descriptor or mesh.lookup(phrase), short)
     counts: dict[str, int] = {}
     for c in mesh.scan(text):
@@ -166,6 +170,10 @@ class _Reader:
             return self.decide(unit, False, "heading")
         if unit.role == "intro" and self.health(unit.start, unit.end) and _LIST_INTRO.search(unit.text):
             return self.read_list(unit)
+        if unit.role == "intro":  # not a list of effects: the sentence and its items are read one by one
+            for item in unit.items:
+                self.read(item)
+            unit = Unit(unit.start, unit.end, unit.text, "sentence", unit.paragraph)
         if unit.role == "item" and len(unit.text.split()) < 5:
             return self.decide(unit, False, "list item without a sentence that introduces it")
         excluded = self.excluded(unit.text)
@@ -199,6 +207,8 @@ class _Reader:
             anaphoric = bool(re.match(r"(?:although|though|but|yet|which is why)?\s*(?:these|this|it|they|which)\b",
                                       piece, re.I))
             reason = self.clause_reason(piece, start, end, conceded)
+            if self.text[end:end + 1] == ":" and len(piece.split()) <= 5:
+                reason = "out:a label before a colon"
             if reason.startswith("out:"):
                 why_not.append(reason[4:])
                 previous = None if conceded or "research" in reason else (start, end)
@@ -302,7 +312,9 @@ class _Reader:
         lead = unit.text.rstrip(":").strip()
         kept = 0
         for item in unit.items:
-            if self.has_concept(item.start, item.end):
+            if len(item.text.split()) > 8:  # a sentence of its own, not a name in a list
+                self.read(Unit(item.start, item.end, item.text, "sentence", item.paragraph))
+            elif self.has_concept(item.start, item.end):
                 statement = f"{lead} {item.text[:1].lower()}{item.text[1:]}"
                 self.choices.append(Choice(item.start, item.end, "a listed effect", statement, item.start, item.end,
                                            "one claim per list item"))

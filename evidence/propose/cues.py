@@ -122,7 +122,9 @@ RESEARCH_STATE = _words(
 )
 # Praise without a checkable content: "has shown great promise", "a promising new option".
 VAGUE = _words(r"\b(shown (?:great |much |real )?promise|holds? (?:great )?promise|(?:is|as) a promising"
-               r"|promising (?:new |alternative )?(?:therapy|treatment|option|results)|has emerged as)\b")
+               r"|promising (?:new |alternative )?(?:therapy|treatment|option|results)|has emerged as"
+               r"|(?:a host|a number|a range|a variety|a wide range|a list) of (?:potential |health |physiological )?"
+               r"(?:benefits|advantages|responses|effects))\b")
 META = _words(r"(\bin this (?:article|post|guide|blog)|\bas mentioned (?:earlier|above)|\bin conclusion\b"
               r"|\bread on\b|\blearn more\b|\bwelcome to\b)")
 # "X is a gas that ...", "X means breathing ...": a definition unless something else makes it a claim.

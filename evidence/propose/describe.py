@@ -113,6 +113,9 @@ def _kind(text: str, concepts: list[ConceptMatch], about_topic: bool) -> tuple[s
         return "pathophysiology", "about the disorder, not the treatment"
     if about_topic and re.search(r"\brisks? of\b", text, re.I):
         return ("efficacy", "lowers a risk") if cues.DECREASE.search(text) else ("safety", "raises a risk")
+    if re.search(r"\b(due to (?:its|the)|by (?:blocking|activating|increasing|decreasing|inhibiting|stimulating)"
+                 r"|mechanisms?|works? by|related to its ability)\b", text, re.I):
+        return "mechanism", "says how it works"
     people = bool(_POPULATION.search(text) or _POPULATION_SUBJECT.search(text) or cues.EVIDENCE.search(text))
     if cues.MECHANISM.search(text) and not (disorders and treats):
         return "mechanism", "a biological effect, not a clinical outcome"

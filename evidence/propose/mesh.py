@@ -52,7 +52,8 @@ COMMON_WORDS = frozenset({
     "culture", "cure", "exposure", "length", "weight", "range", "signal", "signals", "balance", "touch",
     "pressure", "comfort", "energy", "power", "running", "walking", "swimming", "reading", "writing",
     "sense", "sight", "hearing", "taste", "smell", "vision", "speech", "language", "habit", "affect", "affects",
-    "affected",
+    "affected", "production", "sensation", "sensations", "conjunction", "practice", "response", "responses",
+    "process", "delivery", "conditions", "condition", "host", "reflex", "core", "back",
 })
 # Descriptors above that still count as health words (so a sentence about pain or sleep is
 # about health) even though they are too broad to stand alone as a reason to keep it.
@@ -65,6 +66,10 @@ _BROAD_HEALTH = frozenset({
     "Drug Therapy", "Surgical Procedures, Operative", "Hospitalization", "Death", "Mortality", "Survival",
     "Body Weight", "Recovery of Function", "Toxins, Biological", "Pressure",
 })
+
+
+# Headings outside C and F03 that articles treat as conditions ("symptoms of anxiety and depression").
+_SYMPTOMS = frozenset({"Depression", "Anxiety", "Stress, Psychological", "Sleep Initiation and Maintenance Disorders"})
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,8 @@ class Descriptor:
 
     @property
     def disorder(self) -> bool:
-        """A disease, injury, sign or mental disorder (MeSH C, F03)."""
-        return "C" in self.categories or "F03" in self.trees
+        """A disease, injury, sign or mental disorder (MeSH C, F03), or a symptom a treatment claims to relieve."""
+        return "C" in self.categories or "F03" in self.trees or self.name in _SYMPTOMS
 
     @property
     def substance(self) -> bool:

@@ -85,9 +85,10 @@ def split_units(text: str) -> list[Unit]:
             continue
         item = _ITEM.match(line)
         if item:
-            s, e = trim_span(text, start + item.end(), start + len(line))
-            if e > s:
-                units.append(Unit(s, e, text[s:e], "item", index))
+            # "1. Improved circulation: Cold water causes ... . This process ...": sentences of their own
+            body = _sentences(text[start + item.end():start + len(line)], start + item.end())
+            role = "item" if len(body) == 1 else "sentence"
+            units += [Unit(s, e, text[s:e], role, index) for s, e in body]
             continue
         if _heading(line):
             s, e = trim_span(text, start, start + len(line))
