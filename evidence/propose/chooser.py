@@ -92,6 +92,11 @@ def abbreviation_aliases(text: str, mesh: Mesh) -> dict[str, Descriptor]:
     return aliases
 
 
+def _title_case(line: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w’'\-]*", line) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 def find_topic(title: str, text: str, mesh: Mesh, aliases: dict[str, Descriptor] | None = None) -> Topic:
     """What the article is about: the title phrase (up to 4 words) the body repeats at least 3 times (its
     abbreviation counts), a drug or procedure first, then the phrase MeSH covers best, then the longer;
@@ -107,7 +112,12 @@ def find_topic(title: str, text: str, mesh: Mesh, aliases: dict[str, Descriptor]
             short = tuple(a for a, d in aliases.items() if any(m.descriptor.ui == d.ui for m in matches)
                           and matches[0].start == 0 and matches[-1].end == len(phrase))
             # "Dopamine Depot", "Harbor Light Spa": a name followed by another capitalised word is a proper noun
-            count = len(re.findall(rf"\b{re.escape(phrase)}\b(?!(?-i:\s+[A-Z]))", body, re.I))
+            # and so is a phrase of several words Capitalised Each Time inside a sentence (headings may)
+            count = 0
+            for m in re.finditer(rf"\b{re.escape(phrase)}\b(?!(?-i:\s+[A-Z]))", body, re.I):
+                line = body[body.rfind("\n", 0, m.start()) + 1:body.find("\n", m.end()) % (len(body) + 1)]
+                capitalised = n > 1 and all(w[:1].isupper() for w in m.group().split())
+                count += not capitalised or _title_case(line)
             count += sum(len(re.findall(rf"\b{re.escape(a)}\b", body)) for a in short)
             if len(phrase) < 3 or count < 3 or not any(m.descriptor.health for m in matches):
                 continue
