@@ -58,6 +58,10 @@ def main() -> None:
             file_name="annotations.csv",
             mime="text/csv",
         )
+        drafts = [c.id for c in registry.claims if c.draft]
+        if drafts:  # claims `evidence propose` wrote that no person has confirmed (docs/claims.md)
+            st.sidebar.warning(f"{len(drafts)} draft claims to confirm (draft: true in the registry): "
+                               + ", ".join(drafts))
         stale = dv.staleness(last_run, datetime.now(timezone.utc))
         if stale:
             st.warning(stale)
