@@ -51,12 +51,12 @@ EFFICACY = _words(
 )
 SAFETY = _words(
     r"\b(side[- ]effects?|adverse|risks?|safe|safety|unsafe|harm(?:ful|less)?|dangerous|toxic\w*|contraindicat\w*"
-    r"|overload|addict\w*|dependence|damage)\b"
+    r"|overload|addict\w*|dependence|damage|painless|pain[- ]free|well[- ]tolerated)\b"
 )
 NO_EFFECT = _words(
     r"\b(not (?:considered )?harmful|harmless|(?:is|are) (?:generally |usually |very )?safe\b|no (?:serious )?"
     r"side[- ]effects|does not cause|do not cause|resolves?|short-lived|reversible|revers(?:es|ed)|not addictive"
-    r"|mild)\b"
+    r"|mild|painless|pain[- ]free|well[- ]tolerated)\b"
 )
 EVIDENCE = _words(
     r"\b((?:studies|study|research|trials?|evidence|researchers|scientists|data)\s+(?:\w+\s+)?"

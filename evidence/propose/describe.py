@@ -100,8 +100,8 @@ def _kind(text: str, concepts: list[ConceptMatch], about_topic: bool) -> tuple[s
         return "safety", "names a side effect, a harm or a contraindication"
     if cues.NO_EFFECT.search(text) and cues.SAFETY.search(text):
         return "safety", "says something is safe or harmless"
-    if about_topic and disorders and cues.CAUSE.search(text) and not treats:
-        return "safety", "the subject causes a disorder"
+    if about_topic and disorders and (cues.CAUSE.search(text) or cues.INCREASE.search(text)) and not treats:
+        return "safety", "the subject causes or worsens a disorder"
     if cues.EPIDEMIOLOGY.search(text) and not cues.PHARMACOLOGY.search(text):
         if re.search(r"\b(improv\w*|relie\w*|benefit\w*|recover\w*|respond(?:ed)? well)\b", text, re.I):
             return "efficacy", "gives the rate of a benefit"
@@ -116,6 +116,8 @@ def _kind(text: str, concepts: list[ConceptMatch], about_topic: bool) -> tuple[s
     if re.search(r"\b(due to (?:its|the)|by (?:blocking|activating|increasing|decreasing|inhibiting|stimulating)"
                  r"|mechanisms?|works? by|related to its ability)\b", text, re.I):
         return "mechanism", "says how it works"
+    if re.search(r"\b(effective|efficacy|effectiveness)\b", text, re.I):
+        return "efficacy", "says it works"
     people = bool(_POPULATION.search(text) or _POPULATION_SUBJECT.search(text) or cues.EVIDENCE.search(text))
     if cues.MECHANISM.search(text) and not (disorders and treats):
         return "mechanism", "a biological effect, not a clinical outcome"

@@ -137,6 +137,10 @@ def draft_claims(source: Source, article_id: str, mesh: Mesh | None = None) -> P
             block = block_for(topic.phrase, topic.descriptor) if topic.descriptor else free_text_block(topic.phrase)
             description = describe(words, concepts, topic, intervention)
         query = build_query(concepts, block, description.kind, description.population)
+        if not query.query and block is None:  # nothing named: search the article's subject, and say so
+            block = block_for(topic.phrase, topic.descriptor) if topic.descriptor else free_text_block(topic.phrase)
+            query = build_query([], block, description.kind)
+            intervention, from_subject = topic.phrase, True
         outcome_blocks = [b for b in query.blocks if b is not block and b.terms]
         note = [f"Draft by `evidence propose`: {choice.reason}"]
         if choice.split:
@@ -147,24 +151,16 @@ def draft_claims(source: Source, article_id: str, mesh: Mesh | None = None) -> P
         for unmapped in query.unmapped:
             note.append(f"no {MESH_VERSION} heading matched '{unmapped}': searched as [tiab] words only, "
                         "check them")
-        if not query.query:
-            note.append("no concept found for a query: the query searches the quote's main words; rewrite it")
         claims.append(DraftClaim(
             id=_claim_id(words, concepts, topic, taken), quote=source.text[choice.start:choice.end],
             statement=description.statement, kind=description.kind, polarity=description.polarity,
-            query=query.query or _fallback_query(words), modality=description.modality,
+            query=query.query, modality=description.modality,
             population=description.population, intervention=intervention, comparator=description.comparator,
             outcome=description.outcome, humans_only=description.kind in CLINICAL_KINDS,
             intervention_terms=block.terms if block else (),
             outcome_terms=tuple(t for b in outcome_blocks for t in b.terms)[:6],
             quantities=description.quantities, note="; ".join(note) + "."))
     return Proposal(article_id, source, topic, tuple(claims), tuple(decisions))
-
-
-def _fallback_query(words: str) -> str:
-    content = sorted({w.lower() for w in re.findall(r"[A-Za-z]{5,}", words) if w.lower() not in _STOP},
-                     key=len, reverse=True)[:3]
-    return " AND ".join(f"{w}[tiab]" for w in content) or "health[tiab]"
 
 
 def _claim_mapping(claim: DraftClaim, article_id: str) -> dict:
