@@ -67,13 +67,15 @@ class Decision:
 
 
 _DISORDER_HEAD = re.compile(r"\b(conditions?|disorders?|diseases?|problems|infections?|injur(?:y|ies))\W*$", re.I)
+# Between two listed conditions: a comma or and/or, then at most three words ("or a history of").
+_SEPARATOR = re.compile(r"(?:,\s*|,?\s+(?:and|or)\s+)(?:(?:and|or)\s+)?(?:[\w'’\-]+\s+){0,3}", re.I)
 _LIST_LEAD = re.compile(r"\b(such as|including|like|e\.g\.|for example)\b", re.I)
 # Cue words that, after "and", are not a second verb ("and more", "and higher doses").
 _NOT_VERBS = frozenset({"more", "higher", "fewer", "less", "lower", "rise", "spike", "surge", "relief", "reduction",
                         "improvement", "impairment", "release", "form", "forms", "drop", "damage", "blockade"})
 _CONNECTIVE = re.compile(r"^(?:although|though|but|yet|which is why|and|so)\s+", re.I)
 _LIST_INTRO = re.compile(r"\b(side[- ]effects?|symptoms?|risks?|benefits?|effects|include|includes|such as)\b", re.I)
-_VERB_AND = re.compile(r",?\s+and\s+(?:(?:can|may|also|it|they)\s+)*(?=(\w+)\b)", re.I)
+_VERB_AND = re.compile(r",?\s+and\s+(?P<rest>(?:(?:can|may|also|it|they)\s+)*)(?=(?P<verb>\w+)\b)", re.I)
 _ABBREVIATION_DEF = re.compile(r"([A-Za-z][\w'’\- ]{2,60}?)\s+\(([A-Z][A-Za-z0-9\-]{1,9})\)")
 _CLAIM_CUES = (cues.INCREASE, cues.DECREASE, cues.CAUSE, cues.EFFECT, cues.EFFICACY, cues.SAFETY, cues.EVIDENCE,
                cues.EPIDEMIOLOGY, cues.NUMBER, cues.COMPARISON, cues.CONTRAINDICATION, cues.PHARMACOLOGY)
@@ -281,7 +283,14 @@ class _Reader:
         disorders = [c for c in self.concepts(start, end) if c.descriptor.disorder]
         if len(disorders) < 2 or _LIST_LEAD.search(self.text[disorders[0].start:disorders[-1].end]):
             return []  # "anxiety disorders, such as PTSD and OCD": examples of one claim, not several
-        items = list_items(self.text, disorders[0].start, end)
+        # The list starts at the first disorder followed by a separator ("pain in patients with
+        # neuropathic pain, fibromyalgia": at "neuropathic pain", not at the first "pain").
+        first = next((a for a, b in zip(disorders, disorders[1:], strict=False)
+                      if _SEPARATOR.fullmatch(self.text[a.end:b.start])), None)
+        if first is None:
+            return []
+        disorders = [c for c in disorders if c.start >= first.start]
+        items = list_items(self.text, first.start, end)
         out: list[tuple[int, int]] = []
         pending: tuple[int, int] | None = None
         for s, e in items:
@@ -306,16 +315,19 @@ class _Reader:
         """"X lightens the skin and slows ageing" -> [(start, end, where the verb begins), ...]."""
         piece = self.text[start:end]
         verbs = (cues.INCREASE, cues.DECREASE, cues.CAUSE, cues.EFFECT)
-        first = min((m.start() for p in verbs for m in [p.search(piece)] if m), default=None)
-        if first is None:
+        # finite verbs only: not the sentence's first word ("Increased neuroplasticity ...") nor a participle
+        found = sorted(m.start() for p in verbs for m in p.finditer(piece)
+                       if m.start() > 0 and not m.group().lower().endswith(("ing", "ed")))
+        if not found:
             return []
-        for m in _VERB_AND.finditer(piece, first + 1):
-            word = m.group(1)
-            if word.lower() in _NOT_VERBS or not any(p.fullmatch(word) for p in verbs):
+        for m in _VERB_AND.finditer(piece, found[0] + 1):
+            word = m.group("verb")
+            if word.lower() in _NOT_VERBS or word.lower().endswith("ing") or not any(p.fullmatch(word) for p in verbs):
                 continue
-            left, right = (start, start + m.start()), (start + m.end(), end)
+            left, right = (start, start + m.start()), (start + m.start("rest"), end)
             if self.has_concept(*left) and self.has_concept(*right):
-                return [(*left, start + first), (*right, right[0])]
+                verb = max(f for f in found if f < m.start())  # the verb the second one pairs with
+                return [(*left, start + verb), (*right, right[0])]
         return []
 
     def read_list(self, unit: Unit) -> None:

@@ -142,7 +142,7 @@ ANAPHOR = _words(r"^(?:it|they|this|these|that|the drug|the treatment|the therap
 
 # -- for the neutral statement -----------------------------------------------------------------
 LEAD_IN = _words(
-    r"^(?:however|overall|in addition|additionally|also|moreover|furthermore|in fact|importantly|in most cases"
+    r"^(?:however|overall|in addition(?=\s*,)|additionally|also|moreover|furthermore|in fact|importantly|in most cases"
     r"|in rare cases|recent(?:ly)?|so|thus|therefore|as a result|for example|notably|indeed)\s*,?\s+"
     r"|^(?:recent\s+)?(?:studies|research|evidence|trials?)\s+(?:\w+\s+)?(?:has|have)\s+(?:also\s+)?"
     r"(?:shown|found|suggested|demonstrated)\s+that\s+|^there is (?:also )?some evidence to suggest that\s+"

@@ -155,7 +155,7 @@ def statement(words: str, topic: Topic) -> str:
     for _ in range(3):
         text = cues.LEAD_IN.sub("", text, count=1)
     text = re.sub(r"^(?:although|though|but|yet|which is why|and|while)\s+", "", text, flags=re.I)
-    text = re.sub(r"^(?:it|this|the drug|the treatment|the therapy|this therapy|this treatment)\b", topic.phrase,
+    text = re.sub(r"^(?:it|the drug|the treatment|the therapy|this therapy|this treatment)\b(?!,)", topic.phrase,
                   text, count=1, flags=re.I)
     text = cues.INTENSIFIER.sub("", text)
     text = text[:1].upper() + text[1:]
