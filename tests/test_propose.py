@@ -115,7 +115,7 @@ def test_chooser_table(mesh, ketamine, sentence, kept, reason):
     ("Ketamine therapy is contraindicated in patients with a history of psychosis, schizophrenia, or certain heart "
      "and vascular conditions.",
      ["Ketamine therapy is contraindicated in patients with a history of psychosis", "schizophrenia",
-      "certain heart and vascular conditions."]),
+      "certain heart and vascular conditions"]),
     ("Glutathione infusions lighten the skin and slow the aging process.",
      ["Glutathione infusions lighten the skin", "slow the aging process."]),
     ("As a dissociative anesthetic, ketamine is used in surgery, but recent studies have shown that it can also lift "
@@ -304,3 +304,15 @@ def test_topic_is_what_the_article_is_about(mesh, title, body, phrase, aliases):
 
     topic = find_topic(title, body, mesh, abbreviation_aliases(body, mesh))
     assert (topic.phrase, topic.aliases) == (phrase, aliases)
+
+
+@pytest.mark.parametrize("sentence, statements", [
+    ("Cold exposure boosts mood and can ease the symptoms of depression.",
+     ["Cold exposure boosts mood", "Cold exposure can ease the symptoms of depression."]),
+    ("The drug can reduce pain in patients with neuropathic pain, fibromyalgia, and other chronic pain conditions.",
+     ["The drug can reduce pain in patients with neuropathic pain.", "The drug can reduce pain in patients with fibromyalgia.",
+      "The drug can reduce pain in patients with other chronic pain conditions."]),
+])
+def test_a_split_part_keeps_the_shared_subject(mesh, ketamine, sentence, statements):
+    choices, _decisions, _topic = choose(sentence + "\n", mesh, topic=ketamine)
+    assert [c.statement_text for c in choices] == statements

@@ -305,7 +305,7 @@ class _Reader:
                     continue
                 break
             pending = None
-            cut = max([c.end for c in inside] + ([s + head.end()] if head else []))
+            cut = max([c.end for c in inside] + ([s + head.end(1)] if head else []))
             out.append(trim_span(self.text, s, cut))
             if cut < e:
                 break
