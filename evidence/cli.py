@@ -75,12 +75,27 @@ def _write_output(text: str, output: str | None) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from evidence.registry import summarize
+    from evidence.registry import status_line, summarize
 
     registry = _registry(args)
-    for line in summarize(registry):
+    for line in [*summarize(registry), status_line(registry)]:
         _print(line)
-    _print(f"{registry.path}: {len(registry.articles)} articles, {len(registry.claims)} claims, valid")
+    if args.online:
+        from evidence.jobs.probe import probe_online
+
+        _print("\n" + probe_online(registry, _settings(args), args.claim or ()))
+    return 0
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    from evidence.propose import propose_article
+
+    output = Path(args.output) if args.output else None
+    result = propose_article(Path(args.article), article_id=args.article_id, force=args.force, output=output,
+                             registry_dir=_settings(args).queries.parent)
+    if result.registry_path is None:
+        sys.stdout.write(strip_controls(result.registry_text))
+    _print(result.summary(), file=sys.stderr)
     return 0
 
 
@@ -341,13 +356,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="for cron: nothing on success without changes, one line with changes, errors on stderr")
 
     _add(sub, "claims", cmd_claims, "List the claims with their record counts and last refresh.", "evidence claims")
-    _add(
-        sub,
-        "check",
-        cmd_check,
-        "Validate queries.yaml; exit 0 only when it is valid.",
-        "evidence --queries my-queries.yaml check",
-    )
+    p = _add(sub, "check", cmd_check, "Validate queries.yaml and count the drafts left; exit 0 only when it is valid. "
+             "--online: one count-only PubMed search per claim (in the search log), flagging 0 hits, over 10,000 "
+             "hits and phrases PubMed could not find.", "evidence --queries my-queries.yaml check --online")
+    p.add_argument("--online", action="store_true", help="also run each query once in PubMed (count only)")
+    p.add_argument("--claim", action="append", metavar="ID", help="with --online: only this claim (repeatable)")
+
+    p = _add(sub, "propose", cmd_propose, "Draft the claims registry from an article (.txt, .md or a saved .html "
+             "page): copy its text into articles/, write each checkable health claim with a PubMed query, as a draft.",
+             "evidence propose saved-page.html --article-id iv-therapy -o iv-therapy.yaml")
+    p.add_argument("article", help="the article: .txt, .md, or .html as saved from the browser")
+    p.add_argument("--article-id", metavar="ID", help="slug for the article (default: from its title)")
+    p.add_argument("-o", "--output", metavar="FILE", help="the draft registry (the text goes to articles/ beside it)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file or article copy")
 
     p = _add(sub, "show", cmd_show, "Show one cached record.", "evidence show 17059514")
     p.add_argument("pmid")

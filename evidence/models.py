@@ -234,6 +234,7 @@ class Claim:
     are synonyms that show a study is about the claim; ``valence`` says whether the claimed
     effect is a benefit or a harm (default: harm for safety claims, else benefit);
     ``modality`` how the article asserts it; ``quantities`` the numbers it asserts.
+    ``draft`` marks a claim `evidence propose` wrote that no person has confirmed yet.
     """
 
     id: str
@@ -262,6 +263,7 @@ class Claim:
     valence: str | None = None  # benefit | harm; None: harm for safety claims, else benefit
     modality: str = "asserted"
     quantities: tuple[Quantity, ...] = ()
+    draft: bool = False  # drafted by `evidence propose` and not yet confirmed by a person
     line: int | None = None  # line in queries.yaml, for error messages
 
     @property

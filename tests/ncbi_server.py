@@ -111,6 +111,10 @@ class FakeNCBI:
         self.by_endpoint: Counter[str] = Counter()
         self.served_429 = 0
         self._faults: list[Fault] = []
+        # For count-only searches (check --online): a topic key's reported Count, however many
+        # records the fake holds, and phrases answered with <ErrorList><PhraseNotFound>.
+        self.counts: dict[str, int] = {}
+        self.phrases_not_found: list[str] = []
         self._history: dict[str, dict[str, list[str]]] = {}
         self._arrivals: deque[float] = deque()
         self._lock = threading.Lock()
@@ -232,10 +236,16 @@ class FakeNCBI:
                 query_key = str(len(keys) + 1)
                 keys[query_key] = ids
             history = f"<QueryKey>{query_key}</QueryKey><WebEnv>{webenv}</WebEnv>"
-        body = (f"<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax><RetStart>{retstart}"
+        low = term.lower()
+        count = max([len(ids)] + [n for key, n in self.counts.items() if key.lower() in low])
+        missing = [p for p in self.phrases_not_found if p.lower() in low]
+        body = (f"<eSearchResult><Count>{count}</Count><RetMax>{len(page)}</RetMax><RetStart>{retstart}"
                 f"</RetStart>{history}<IdList>\n" + "".join(f"<Id>{i}</Id>\n" for i in page) + "</IdList>"
                 f"<TranslationSet/><QueryTranslation>{_xml_escape(term)}</QueryTranslation>")
-        if not ids:
+        if missing:
+            body += "<ErrorList>" + "".join(f"<PhraseNotFound>{_xml_escape(p)}</PhraseNotFound>"
+                                            for p in missing) + "</ErrorList>"
+        if not count:
             body += "<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>"
         return ESEARCH_HEAD + (body + "</eSearchResult>\n").encode()
 

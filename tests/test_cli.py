@@ -15,7 +15,8 @@ from evidence.cache.lock import refresh_lock
 from evidence.models import Record
 
 REPO = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ["refresh", "claims", "check", "show", "report", "export", "import", "digest", "annotations", "judge"]
+SUBCOMMANDS = ["refresh", "claims", "check", "propose", "show", "report", "export", "import", "digest", "annotations",
+               "judge"]
 
 
 def test_import_has_no_side_effects():

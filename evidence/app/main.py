@@ -66,6 +66,10 @@ def _pages(cache: Cache, registry: Registry, settings: Settings) -> None:
         file_name="annotations.csv",
         mime="text/csv",
     )
+    drafts = [c.id for c in registry.claims if c.draft]
+    if drafts:  # claims `evidence propose` wrote that no person has confirmed (docs/claims.md)
+        st.sidebar.warning(f"{len(drafts)} draft claims to confirm (draft: true in the registry): "
+                           + ", ".join(drafts))
     stale = dv.staleness(last_run, now)
     if stale:
         st.warning(stale)

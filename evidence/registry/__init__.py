@@ -11,8 +11,8 @@ statement ``no`` stays the word "no", and a title ``1984`` stays "1984".
 """
 
 from evidence.pubmed.query import HUMANS_FILTER, search_term  # re-exported: the registry's own filters
-from evidence.registry.loader import Registry, load_registry, summarize
+from evidence.registry.loader import Registry, load_registry, status_line, summarize
 from evidence.registry.text import QUOTE_MAP, normalize_text, quote_in_text, strip_front_matter
 
 __all__ = ["HUMANS_FILTER", "QUOTE_MAP", "Registry", "load_registry", "normalize_text", "quote_in_text",
-           "search_term", "strip_front_matter", "summarize"]
+           "search_term", "status_line", "strip_front_matter", "summarize"]

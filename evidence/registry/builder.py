@@ -30,7 +30,7 @@ CLAIM_FIELDS = {
     "date_from": _DATE_T, "date_to": _DATE_T, "contradicts": _LIST, "support_terms": _LIST,
     "contradict_terms": _LIST, "note": _STR, "intervention_terms": _LIST, "outcome_terms": _LIST,
     "population_terms": _LIST, "comparator_terms": _LIST, "valence": _STR, "modality": _STR,
-    "quantities": _QUANTITIES,
+    "quantities": _QUANTITIES, "draft": _BOOL,
 }
 
 

@@ -26,7 +26,7 @@ from evidence.registry.builder import (
 from evidence.registry.text import normalize_text, quote_in_text, strip_front_matter
 from evidence.vocabulary import KINDS, MODALITIES, POLARITIES, VALENCES
 
-__all__ = ["Registry", "load_registry", "summarize"]
+__all__ = ["Registry", "load_registry", "status_line", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -316,6 +316,7 @@ def summarize(registry: Registry) -> list[str]:
         filters = [
             f
             for f, on in (
+                ("draft", c.draft),
                 ("humans", c.humans_only),
                 ("+".join(c.languages), c.languages),
                 (f"{c.date_from or ''}-{c.date_to or ''}", c.date_from or c.date_to),
@@ -327,3 +328,10 @@ def summarize(registry: Registry) -> list[str]:
         where = f"{c.article} " if many else ""
         lines.append(f"{c.id:<{width}}  {where}line {c.line:<4}  {c.kind}/{c.polarity}{extra}{vs}  {c.statement}")
     return lines
+
+
+def status_line(registry: Registry) -> str:
+    """`evidence check`'s last line: counts, and how many drafts (from `evidence propose`) await a person."""
+    drafts = sum(c.draft for c in registry.claims)
+    left = f"; {drafts} drafts to confirm (set draft: false once checked)" if drafts else ""
+    return f"{registry.path}: {len(registry.articles)} articles, {len(registry.claims)} claims, valid{left}"
