@@ -23,12 +23,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Protocol
 
 from evidence.cache import Cache
 from evidence.errors import EvidenceError, FetchError, NCBIUnavailable, ParseError, RateLimited
+from evidence.jobs.run_values import ClaimOutcome, RefreshOptions, RefreshSummary, SearchClient
 from evidence.models import Claim
-from evidence.pubmed.build import SearchResult
 from evidence.pubmed.dates import LATEST, format_date
 from evidence.pubmed.xml_parser import parse_pubmed_xml
 from evidence.registry import Registry, search_term
@@ -52,89 +51,6 @@ def _nothing_new(warning: str) -> bool:
     return text.strip().rstrip(".").lower() == "no items found"
 
 
-class SearchClient(Protocol):
-    requests_made: int
-
-    def search_ids(self, term: str, *, mindate: str | None = None, maxdate: str | None = None,
-                   datetype: str = "edat", context: str = "") -> SearchResult: ...
-
-    def efetch(self, ids: Sequence[str], *, context: str = "") -> bytes: ...
-
-
-@dataclass(frozen=True)
-class RefreshOptions:
-    claim_ids: tuple[str, ...] = ()  # empty: every claim in the registry
-    full: bool = False  # ignore watermarks: search everything again and refetch what is found
-    batch_size: int = 500
-    today: date | None = None  # the run's date (UTC); injectable for tests
-
-
-@dataclass
-class ClaimOutcome:
-    claim_id: str
-    mode: str = "incremental"  # full | incremental | unchanged
-    found: int = 0
-    new: int = 0
-    updated: int = 0
-    total: int = 0
-    ok: bool = True
-    error: str | None = None
-
-
-@dataclass
-class RefreshSummary:
-    run_id: int
-    status: str  # ok | partial | failed
-    claims: list[ClaimOutcome]
-    requests: int
-    seconds: float
-    added: int
-    updated: int
-    errors: list[str] = field(default_factory=list)
-    digest_paths: tuple[str, ...] = ()
-    replaced: list[str] = field(default_factory=list)  # imported copies PubMed's record replaced
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.status == "ok" else 1
-
-    @property
-    def new_studies(self) -> int:
-        """Studies the claims gained in this run: what ``evidence digest`` counts as new studies
-        (a record found by two claims is new to both, so this can exceed ``added``)."""
-        return sum(c.new for c in self.claims)
-
-    def to_text(self) -> str:
-        """The per-claim table and the run's line, each count saying what it counts."""
-        width = max([len(c.claim_id) for c in self.claims] + [5])
-        lines = [
-            "new: studies the claim gained in this run (as `evidence digest` counts them); revised: its records "
-            "whose PubMed XML changed; studies: its studies now in the cache",
-            f"{'claim':<{width}}  {'mode':<11} {'new':>5} {'revised':>7} {'studies':>7}  status",
-        ]
-        for c in self.claims:
-            status = "ok" if c.ok else f"FAILED: {c.error}"
-            lines.append(f"{c.claim_id:<{width}}  {c.mode:<11} {c.new:>5} {c.updated:>7} {c.total:>7}  {status}")
-        lines.append(
-            f"run {self.run_id} {self.status}: {self.new_studies} new studies for claims "
-            f"({self.added} records new to the cache), {self.updated} records revised, "
-            f"{self.requests} requests, {self.seconds:.1f} s"
-        )
-        if self.replaced:
-            lines.append(f"{len(self.replaced)} imported records replaced by PubMed's: PMID {', '.join(self.replaced)}")
-        lines.extend(f"error: {e}" for e in self.errors)
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "run_id": self.run_id, "status": self.status, "requests": self.requests,
-            "seconds": round(self.seconds, 3), "added": self.added, "updated": self.updated,
-            "new_studies": self.new_studies,
-            "errors": self.errors, "replaced": self.replaced,
-            "claims": [c.__dict__ for c in self.claims],
-        }
-
-
 @dataclass
 class _Search:
     claim: Claim
@@ -149,8 +65,15 @@ class _Search:
 class _Run:
     """State of one refresh run; ``refresh`` below is the public entry point."""
 
-    def __init__(self, registry: Registry, cache: Cache, client: SearchClient, options: RefreshOptions,
-                 log: logging.Logger, progress: Callable[[int, str], object] | None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        cache: Cache,
+        client: SearchClient,
+        options: RefreshOptions,
+        log: logging.Logger,
+        progress: Callable[[int, str], object] | None,
+    ) -> None:
         self.registry, self.cache, self.client, self.options = registry, cache, client, options
         self.log, self.progress = log, progress
         self.today = options.today or datetime.now(timezone.utc).date()
@@ -175,23 +98,31 @@ class _Run:
         for claim in self.claims():
             term = search_term(claim)
             state = self.cache.claim_state(claim.id)
-            incremental = (not self.options.full and state is not None and state.watermark
-                           and state.term == term)
+            incremental = not self.options.full and state is not None and state.watermark and state.term == term
             searches.append(_Search(claim, term, "incremental" if incremental else "full"))
         return searches
 
     def _esearch(self, term: str, claim_id: str | None, context: str, mindate: str | None) -> set[str]:
         datetype = "mdat" if mindate else "edat"
-        result = self.client.search_ids(term, mindate=mindate, maxdate=_MAXDATE if mindate else None,
-                                        datetype=datetype, context=context)
+        result = self.client.search_ids(
+            term, mindate=mindate, maxdate=_MAXDATE if mindate else None, datetype=datetype, context=context
+        )
         warnings = result.warnings
         for warning in warnings:  # e.g. a phrase PubMed did not find: the query needs fixing
-            self.log.log(logging.DEBUG if _nothing_new(warning) else logging.WARNING, "%s: NCBI says: %s",
-                         context, warning)
-        self.cache.log_search(run_id=self.run_id, claim_id=claim_id, term=term,
-                              query_translation=result.query_translation,
-                              count=result.count, datetype=datetype if mindate else None,
-                              mindate=mindate, maxdate=_MAXDATE if mindate else None, warnings=warnings)
+            self.log.log(
+                logging.DEBUG if _nothing_new(warning) else logging.WARNING, "%s: NCBI says: %s", context, warning
+            )
+        self.cache.log_search(
+            run_id=self.run_id,
+            claim_id=claim_id,
+            term=term,
+            query_translation=result.query_translation,
+            count=result.count,
+            datetype=datetype if mindate else None,
+            mindate=mindate,
+            maxdate=_MAXDATE if mindate else None,
+            warnings=warnings,
+        )
         return set(result.ids)
 
     def _mindate(self, claim_id: str) -> str:
@@ -236,8 +167,7 @@ class _Run:
                 state = self.cache.claim_state(s.claim.id)
                 assert state is not None and state.watermark
                 s.revised = self.cache.fetched_on_or_before(cached, state.watermark)
-            self.log.info("claim %s: %s search found %d (%d cached)", s.claim.id, s.mode, len(s.found),
-                          len(cached))
+            self.log.info("claim %s: %s search found %d (%d cached)", s.claim.id, s.mode, len(s.found), len(cached))
 
     # -- 2. fetch --------------------------------------------------------------------------
 
@@ -280,8 +210,10 @@ class _Run:
             return False
         self.outages += 1
         if self.outages >= _GIVE_UP_AFTER:
-            message = (f"NCBI failed {self.outages} requests in a row (the last: {what}): stopping this run; "
-                       "the next run finishes the job")
+            message = (
+                f"NCBI failed {self.outages} requests in a row (the last: {what}): stopping this run; "
+                "the next run finishes the job"
+            )
             self.errors.append(message)
             self.log.error("%s", message)
             return True
@@ -295,8 +227,7 @@ class _Run:
                 parsed, skipped = parse_pubmed_xml(data)
                 break
             except ParseError as exc:
-                self.log.warning("%s: unreadable response (attempt %d/%d): %s", context, attempt,
-                                 _BATCH_ATTEMPTS, exc)
+                self.log.warning("%s: unreadable response (attempt %d/%d): %s", context, attempt, _BATCH_ATTEMPTS, exc)
                 if attempt == _BATCH_ATTEMPTS:
                     self.errors.append(f"{context}: {exc}")
                     return None
@@ -319,8 +250,9 @@ class _Run:
             for pmid in sorted(asked - returned, key=int):
                 self.withdrawn.add(pmid)
                 self.log.warning("PMID %s: NCBI returned no record for it (deleted or withdrawn?); skipped", pmid)
-        outcome = self.cache.store_batch(items, {pmid: wanted.get(pmid, ()) for pmid, _ in
-                                                 ((r.pmid, b) for r, b in items)}, run_id=self.run_id)
+        outcome = self.cache.store_batch(
+            items, {pmid: wanted.get(pmid, ()) for pmid, _ in ((r.pmid, b) for r, b in items)}, run_id=self.run_id
+        )
         self.unfetched.difference_update(r.pmid for r, _ in items)
         for pmid in outcome.replaced:
             self.log.warning("PMID %s: the imported copy was replaced by PubMed's record", pmid)
@@ -363,7 +295,7 @@ def refresh(
     registry: Registry,
     cache: Cache,
     client: SearchClient,
-    options: RefreshOptions = RefreshOptions(),
+    options: RefreshOptions | None = None,
     *,
     logger: logging.Logger | None = None,
     progress: Callable[[int, str], object] | None = None,
@@ -374,6 +306,7 @@ def refresh(
     ``after_run(cache, run_id)`` runs once the records are in (grade snapshot, digest) and
     returns the paths it wrote; its failure is reported but never undoes the refresh.
     """
+    options = options or RefreshOptions()
     log = logger or logging.getLogger("evidence.refresh")
     run = _Run(registry, cache, client, options, log, progress)
     started = time.monotonic()
@@ -385,8 +318,9 @@ def refresh(
         summary.requests = client.requests_made - requests_before
         summary.seconds = time.monotonic() - started
         try:
-            cache.finish_run(run.run_id, summary.status, requests=summary.requests, errors=run.errors,
-                             summary=summary.to_dict())
+            cache.finish_run(
+                run.run_id, summary.status, requests=summary.requests, errors=run.errors, summary=summary.to_dict()
+            )
         except EvidenceError as exc:  # the original error, if any, matters more
             log.error("could not record the end of run %d: %s", run.run_id, exc)
 
@@ -396,8 +330,9 @@ def refresh(
         summary.added, summary.updated = run.fetch(searches)
         summary.claims = run.close(searches)
         failed = sum(not o.ok for o in summary.claims)
-        summary.status = ("ok" if failed == 0 and not run.errors
-                          else "failed" if failed == len(summary.claims) else "partial")
+        summary.status = (
+            "ok" if failed == 0 and not run.errors else "failed" if failed == len(summary.claims) else "partial"
+        )
     finally:
         record_end()
     if after_run is not None:
