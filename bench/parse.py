@@ -9,6 +9,11 @@ fixtures ($EVIDENCE_NCBI_FIXTURES, default ../shared/fixtures/ncbi). Every conte
 parses the same decompressed bytes held in memory; the best of N runs is reported.
 The last line is the headline figure: "evidence parser: N records/s".
 
+Peak memory: the lxml floor and the evidence parser each run once more in a fresh child
+process that has already loaded the bytes; the child resets its RSS high-water mark
+(/proc/self/clear_refs) and reports VmHWM minus the RSS before parsing, i.e. what the
+parse itself added at its peak. ``--no-memory`` skips this (it needs Linux /proc).
+
 Bio.Entrez.read needs the DTD named in the document's DOCTYPE and downloads it from
 NCBI when Biopython does not bundle it; the benchmark disables that download (it must
 not touch the network), so such a refusal is reported rather than hidden. When the
@@ -23,6 +28,7 @@ import argparse
 import gzip
 import io
 import os
+import subprocess
 import sys
 import time
 import urllib.request
@@ -95,6 +101,46 @@ def best_rate(fn: Callable[[bytes], int], data: bytes, repeat: int) -> tuple[int
     return count, count / best
 
 
+def _proc_status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise OSError(f"{field} not in /proc/self/status")
+
+
+def peak_child(name: str, path: Path) -> None:
+    """Child process: run contender ``name`` once; print "<added peak KB> <absolute peak KB>"."""
+    data = load(path)
+    fn = CONTENDERS[name]
+    fn(b"<PubmedArticleSet/>")  # warm-up: import-time and first-call work stays out of the figure
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset VmHWM to the current RSS
+    before = _proc_status_kb("VmRSS")
+    fn(data)
+    peak = _proc_status_kb("VmHWM")
+    print(peak - before, peak)
+
+
+def measure_peaks(path: Path) -> None:
+    for name in CONTENDERS:
+        try:
+            out = subprocess.run(
+                [sys.executable, __file__, str(path), "--peak-child", name],
+                capture_output=True, text=True, check=True, timeout=600,
+            ).stdout.split()
+            added, peak = int(out[0]), int(out[1])
+            print(f"{name:30s} peak RSS +{added / 1024:.1f} MB during the parse ({peak / 1024:.1f} MB process peak)")
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+            print(f"{name:30s} peak RSS not measured: {type(exc).__name__}: {str(exc)[:120]}")
+
+
+CONTENDERS: dict[str, Callable[[bytes], int]] = {
+    "lxml iterparse (no fields)": run_lxml,
+    "evidence parser": run_evidence,
+}
+
+
 def with_doctype(data: bytes) -> bytes:
     head, sep, rest = data.partition(b"?>")
     return head + sep + b"\n" + DOCTYPE + rest if sep else DOCTYPE + data
@@ -104,8 +150,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("path", nargs="?", type=Path, default=None)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory children")
+    ap.add_argument("--peak-child", choices=list(CONTENDERS), help=argparse.SUPPRESS)
     args = ap.parse_args()
     path = args.path or default_path()
+    if args.peak_child:
+        peak_child(args.peak_child, path)
+        return
     data = load(path)
 
     def no_network(*_a: object, **_k: object) -> None:
@@ -115,7 +166,7 @@ def main() -> None:
     print(f"input: {path} ({len(data) / 1e6:.1f} MB uncompressed), best of {args.repeat}")
 
     rates: dict[str, float] = {}
-    for name, fn in (("lxml iterparse (no fields)", run_lxml), ("evidence parser", run_evidence)):
+    for name, fn in CONTENDERS.items():
         count, rate = best_rate(fn, data, args.repeat)
         rates[name] = rate
         print(f"{name:30s} {count:6d} records {rate:10.0f} records/s")
@@ -135,6 +186,8 @@ def main() -> None:
             except Exception as exc2:  # noqa: BLE001
                 print(f"{name:30s} refused too: {type(exc2).__name__}: {str(exc2)[:160]}")
 
+    if not args.no_memory:
+        measure_peaks(path)
     ours = rates["evidence parser"]
     for name, rate in rates.items():
         if name != "evidence parser":
