@@ -11,6 +11,8 @@ a DTD and never touches the network.
 
 Every lookup is anchored at the record's own elements (``PubmedData/ArticleIdList``,
 not ``.//ArticleId``) so a reference list's PMIDs and DOIs never leak into the record.
+Lookups read each container's children once (``xml_fields.children``) instead of running
+an ElementPath search per field: the same first-match semantics, a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -21,24 +23,36 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from lxml import etree
 
 from evidence.errors import ParseError
-from evidence.models import AbstractSection, Author, CommentCorrection, MeshHeading, PubDate, Record, month_number
+from evidence.models import CommentCorrection, PubDate, Record, month_number
+from evidence.pubmed.xml_fields import (
+    Children,
+    below,
+    children,
+    findtext,
+    first,
+    opt_text,
+    read_abstract,
+    read_authors,
+    read_comments_corrections,
+    read_ids,
+    read_mesh,
+    text_of,
+    texts,
+)
 from evidence.vocabulary import is_retracted
 
 __all__ = ["ParsedRecord", "SkippedRecord", "iter_pubmed_xml", "parse_pubmed_xml", "parse_record_element"]
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "MedlineCitation")
 ROOT_TAGS = frozenset({"PubmedArticleSet", "MedlineCitationSet", "PubmedBookArticleSet"})
-MATHML = "{http://www.w3.org/1998/Math/MathML}"
 YEAR_RE = re.compile(r"\b(\d{4})\b")
 MEDLINE_MONTH_RE = re.compile(r"^\s*\d{4}\s+([A-Za-z]{3})")
-AUTHOR_FIELDS = {
-    "LastName": "last_name", "ForeName": "fore_name", "Initials": "initials", "CollectiveName": "collective_name"
-}
+DATE_PARTS = frozenset({"Year", "Month", "Day"})
 HISTORY_FIELDS = {"entrez": "entrez_date", "pubmed": "pubmed_date", "medline": "medline_date"}
 
 
@@ -61,40 +75,6 @@ class SkippedRecord:
     reason: str
 
 
-def _collect(elem: etree._Element, parts: list[str]) -> None:
-    if elem.text:
-        parts.append(elem.text)
-    for child in elem:
-        tag = child.tag
-        if isinstance(tag, str):  # comments and processing instructions carry no text
-            if tag.startswith(MATHML):
-                # MathML is pretty-printed token by token ("<mi>V</mi> <mo>.</mo>"):
-                # join its tokens tightly so "V.O2max" does not become "V . O 2 m a x".
-                parts.append("".join(t.strip() for t in child.itertext()))
-            else:
-                _collect(child, parts)
-        if child.tail:
-            parts.append(child.tail)
-
-
-def text_of(elem: etree._Element | None) -> str:
-    """All text under ``elem`` (inline <i>, <sup>, MathML... flattened), whitespace normalised."""
-    if elem is None:
-        return ""
-    if len(elem) == 0:
-        return " ".join(elem.text.split()) if elem.text else ""
-    parts: list[str] = []
-    _collect(elem, parts)
-    return " ".join("".join(parts).split())
-
-
-def _opt(elem: etree._Element | None, path: str) -> str | None:
-    """Flattened text at ``path`` below ``elem``, or None when absent or empty."""
-    if elem is None:
-        return None
-    return text_of(elem.find(path)) or None
-
-
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
@@ -108,105 +88,41 @@ def parse_pub_date(elem: etree._Element | None) -> PubDate:
     """
     if elem is None:
         return PubDate()
-    medline = _opt(elem, "MedlineDate")
+    kids = children(elem)
+    medline = opt_text(first(kids, "MedlineDate"))
     if medline:
         year, month = YEAR_RE.search(medline), MEDLINE_MONTH_RE.match(medline)
         return PubDate(year=int(year.group(1)) if year else None, medline_date=medline,
                        month=month_number(month.group(1)) if month else None)  # fmt: skip
-    if season := _opt(elem, "Season"):
-        return PubDate(year=_int(elem.findtext("Year")), season=season)
-    return PubDate(year=_int(elem.findtext("Year")), month=month_number(elem.findtext("Month")),
-                   day=_int(elem.findtext("Day")))  # fmt: skip
+    if season := opt_text(first(kids, "Season")):
+        return PubDate(year=_int(findtext(kids, "Year")), season=season)
+    return PubDate(year=_int(findtext(kids, "Year")), month=month_number(findtext(kids, "Month")),
+                   day=_int(findtext(kids, "Day")))  # fmt: skip
 
 
 def iso_date(elem: etree._Element | None) -> str | None:
     """<Year>/<Month>/<Day> -> "YYYY-MM-DD" (month/day default to 01 when absent)."""
     if elem is None:
         return None
-    year = _int(elem.findtext("Year"))
+    ymd: dict[str, str] = {}  # first Year, Month and Day's own text, as findtext reads them
+    for child in elem:
+        tag = child.tag
+        if tag in DATE_PARTS and tag not in ymd:
+            ymd[tag] = child.text or ""
+    year = _int(ymd.get("Year"))
     if year is None:
         return None
-    month = month_number(elem.findtext("Month")) or 1
-    day = _int(elem.findtext("Day")) or 1
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _orcid(value: str) -> str:
-    """Bare ORCID iD: NCBI sends "0000-…", "http(s)://orcid.org/0000-…" or 16 digits without dashes."""
-    value = value.strip().rstrip("/").rsplit("/", 1)[-1]
-    if len(value) == 16 and "-" not in value:
-        value = "-".join(value[i : i + 4] for i in range(0, 16, 4))
-    return value
-
-
-def _authors(author_list: etree._Element | None) -> tuple[Author, ...]:
-    if author_list is None:
-        return ()
-    authors = []
-    for a in author_list.iterfind("Author"):
-        if a.get("ValidYN") == "N":  # NLM keeps erroneous names but marks them invalid
-            continue
-        fields: dict[str, str | None] = {}
-        for child in a:  # one pass over the children: authors are the bulk of big records
-            tag = child.tag
-            if tag == "Identifier":
-                if "orcid" not in fields and child.get("Source") == "ORCID" and child.text:
-                    fields["orcid"] = _orcid(child.text)
-            elif tag in AUTHOR_FIELDS:
-                fields[AUTHOR_FIELDS[tag]] = text_of(child) or None
-        authors.append(Author(**fields))
-    return tuple(authors)
-
-
-def _abstract(abstract: etree._Element | None) -> tuple[str, tuple[AbstractSection, ...]]:
-    """Plain abstract text ("LABEL: text" lines when structured) and its sections."""
-    if abstract is None:
-        return "", ()
-    sections = tuple(
-        AbstractSection(label=t.get("Label") or None, nlm_category=t.get("NlmCategory") or None, text=text_of(t))
-        for t in abstract.iterfind("AbstractText")
-    )
-    sections = tuple(s for s in sections if s.text or s.label)
-    joined = "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
-    return joined, sections
-
-
-def _ids(id_lists: list[etree._Element | None], elocations: list[etree._Element]) -> tuple[str | None, str | None]:
-    """(doi, pmcid) from the record's own ArticleIdLists, then ELocationID for the DOI."""
-    doi = pmcid = None
-    for id_list in id_lists:
-        if id_list is None:
-            continue
-        for aid in id_list.iterfind("ArticleId"):
-            kind, value = aid.get("IdType"), (aid.text or "").strip()
-            if kind == "doi" and value and doi is None:
-                doi = value
-            elif kind == "pmc" and value and pmcid is None:
-                pmcid = value if value.upper().startswith("PMC") else f"PMC{value}"
-    valid_dois = (e.text.strip() for e in elocations
-                  if e.get("EIdType") == "doi" and e.get("ValidYN") != "N" and e.text)
-    return doi or next(valid_dois, None), pmcid
-
-
-def _mesh(mc: etree._Element) -> tuple[MeshHeading, ...]:
-    headings = []
-    for h in mc.iterfind("MeshHeadingList/MeshHeading"):
-        d = h.find("DescriptorName")
-        if d is None:
-            continue
-        quals = h.findall("QualifierName")
-        major = d.get("MajorTopicYN") == "Y" or any(q.get("MajorTopicYN") == "Y" for q in quals)
-        headings.append(MeshHeading(text_of(d), d.get("UI"), major, tuple(text_of(q) for q in quals)))
-    return tuple(headings)
+    month = month_number(ymd.get("Month")) or 1
+    day = _int(ymd.get("Day")) or 1
+    return "%04d-%02d-%02d" % (year, month, day)  # noqa: UP031 - a third of the cost of f"{year:04d}..."
 
 
 def _history(data: etree._Element | None) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
-    if data is not None:
-        for d in data.iterfind("History/PubMedPubDate"):
-            field = HISTORY_FIELDS.get(d.get("PubStatus", ""))
-            if field and field not in out:
-                out[field] = iso_date(d)
+    for d in below(children(data), "History", "PubMedPubDate"):
+        field = HISTORY_FIELDS.get(d.get("PubStatus", ""))
+        if field and field not in out:
+            out[field] = iso_date(d)
     return out
 
 
@@ -218,73 +134,69 @@ def _flags(pub_types: tuple[str, ...], ccs: tuple[CommentCorrection, ...]) -> di
     }
 
 
-def _texts(elem: etree._Element | None, path: str) -> tuple[str, ...]:
-    return () if elem is None else tuple(t for t in (text_of(e) for e in elem.iterfind(path)) if t)
-
-
-def _pmid(elem: etree._Element | None) -> str | None:
-    return None if elem is None else (elem.findtext("PMID") or "").strip() or None
+def _pmid(kids: Children) -> str | None:
+    return (findtext(kids, "PMID") or "").strip() or None
 
 
 def _citation(mc: etree._Element, data: etree._Element | None) -> Record:
     """A MedlineCitation (bare, or inside PubmedArticle with its PubmedData)."""
-    pmid = _pmid(mc)
+    m = children(mc)
+    pmid = _pmid(m)
     if pmid is None:
         raise ParseError("MedlineCitation has no PMID; the record cannot be identified")
     if not pmid.isdigit():
         raise ParseError(f"PMID {pmid!r} is not a number; the record is malformed")
-    art = mc.find("Article")
+    art = first(m, "Article")
     if art is None:
         raise ParseError(f"PMID {pmid}: MedlineCitation has no Article element (title, journal, date)")
-    journal = art.find("Journal")
-    issue = journal.find("JournalIssue") if journal is not None else None
-    pub_date = parse_pub_date(issue.find("PubDate") if issue is not None else None)
-    year = pub_date.year or _int(art.findtext("ArticleDate/Year"))
-    abstract, sections = _abstract(art.find("Abstract"))
-    pages = _opt(art, "Pagination/MedlinePgn")
+    a = children(art)
+    journal = children(first(a, "Journal"))
+    issue = children(first(journal, "JournalIssue"))
+    pub_date = parse_pub_date(first(issue, "PubDate"))
+    year = pub_date.year or _int(next((y.text or "" for y in below(a, "ArticleDate", "Year")), None))
+    abstract, sections = read_abstract(first(a, "Abstract"))
+    pages = opt_text(next(below(a, "Pagination", "MedlinePgn"), None))
     if pages is None:
-        start, end = _opt(art, "Pagination/StartPage"), _opt(art, "Pagination/EndPage")
+        start = opt_text(next(below(a, "Pagination", "StartPage"), None))
+        end = opt_text(next(below(a, "Pagination", "EndPage"), None))
         pages = f"{start}-{end}" if start and end else start
-    doi, pmcid = _ids([data.find("ArticleIdList") if data is not None else None], art.findall("ELocationID"))
-    pub_types = _texts(art, "PublicationTypeList/PublicationType")
-    ccs = tuple(
-        CommentCorrection(ref_type=c.get("RefType", ""), pmid=_opt(c, "PMID"), ref_source=_opt(c, "RefSource"))
-        for c in mc.iterfind("CommentsCorrectionsList/CommentsCorrections")
-    )
+    doi, pmcid = read_ids([first(children(data), "ArticleIdList")], a.get("ELocationID", []))
+    pub_types = texts(below(a, "PublicationTypeList", "PublicationType"))
+    ccs = read_comments_corrections(m)
     return Record(
-        pmid=pmid, title=text_of(art.find("ArticleTitle")) or text_of(art.find("VernacularTitle")),
+        pmid=pmid, title=text_of(first(a, "ArticleTitle")) or text_of(first(a, "VernacularTitle")),
         abstract=abstract, abstract_sections=sections,
-        journal=_opt(journal, "Title") or "", iso_abbreviation=_opt(journal, "ISOAbbreviation") or "",
-        volume=_opt(issue, "Volume"), issue=_opt(issue, "Issue"), pages=pages, pub_date=pub_date, year=year,
-        authors=_authors(art.find("AuthorList")), languages=_texts(art, "Language"), doi=doi, pmcid=pmcid,
-        publication_types=pub_types, mesh=_mesh(mc), keywords=_texts(mc, "KeywordList/Keyword"),
-        status=mc.get("Status"), date_revised=iso_date(mc.find("DateRevised")), comments_corrections=ccs,
-        **_history(data), **_flags(pub_types, ccs),
+        journal=opt_text(first(journal, "Title")) or "",
+        iso_abbreviation=opt_text(first(journal, "ISOAbbreviation")) or "",
+        volume=opt_text(first(issue, "Volume")), issue=opt_text(first(issue, "Issue")), pages=pages, pub_date=pub_date,
+        year=year, authors=read_authors(first(a, "AuthorList")), languages=texts(a.get("Language", ())), doi=doi,
+        pmcid=pmcid, publication_types=pub_types, mesh=read_mesh(m), keywords=texts(below(m, "KeywordList", "Keyword")),
+        status=mc.get("Status"), date_revised=iso_date(first(m, "DateRevised")), comments_corrections=ccs,
+        **_history(data), **_flags(pub_types, ccs),  # type: ignore[arg-type]  # str-keyed dicts of Record fields
     )  # fmt: skip
 
 
 def _book(doc: etree._Element, data: etree._Element | None) -> Record:
     """A PubmedBookArticle: a Bookshelf chapter (ArticleTitle) or a whole book (BookTitle)."""
-    pmid = _pmid(doc)
+    k = children(doc)
+    pmid = _pmid(k)
     if pmid is None:
         raise ParseError("BookDocument has no PMID; the record cannot be identified")
-    book = doc.find("Book")
-    book_title = text_of(book.find("BookTitle")) if book is not None else ""
-    pub_date = parse_pub_date(book.find("PubDate") if book is not None else None)
-    abstract, sections = _abstract(doc.find("Abstract"))
-    author_lists = [a for a in doc.iterfind("AuthorList") if a.get("Type", "authors") == "authors"]
-    doi, pmcid = _ids(
-        [data.find("ArticleIdList") if data is not None else None, doc.find("ArticleIdList")],
-        doc.findall("ELocationID"),
-    )
-    pub_types = _texts(doc, "PublicationType")
+    book_elem = first(k, "Book")
+    book = children(book_elem)
+    book_title = text_of(first(book, "BookTitle")) if book_elem is not None else ""
+    pub_date = parse_pub_date(first(book, "PubDate"))
+    abstract, sections = read_abstract(first(k, "Abstract"))
+    author_lists = [a for a in k.get("AuthorList", ()) if a.get("Type", "authors") == "authors"]
+    doi, pmcid = read_ids([first(children(data), "ArticleIdList"), first(k, "ArticleIdList")], k.get("ELocationID", []))
+    pub_types = texts(k.get("PublicationType", ()))
     return Record(
-        pmid=pmid, title=text_of(doc.find("ArticleTitle")) or book_title, abstract=abstract,
-        abstract_sections=sections, journal=book_title, volume=_opt(book, "Volume"), pub_date=pub_date,
-        year=pub_date.year, authors=_authors(author_lists[0] if author_lists else None),
-        languages=_texts(doc, "Language"), doi=doi, pmcid=pmcid, publication_types=pub_types,
-        keywords=_texts(doc, "KeywordList/Keyword"), date_revised=iso_date(doc.find("DateRevised")), is_book=True,
-        **_history(data), **_flags(pub_types, ()),
+        pmid=pmid, title=text_of(first(k, "ArticleTitle")) or book_title, abstract=abstract,
+        abstract_sections=sections, journal=book_title, volume=opt_text(first(book, "Volume")), pub_date=pub_date,
+        year=pub_date.year, authors=read_authors(author_lists[0] if author_lists else None),
+        languages=texts(k.get("Language", ())), doi=doi, pmcid=pmcid, publication_types=pub_types,
+        keywords=texts(below(k, "KeywordList", "Keyword")), date_revised=iso_date(first(k, "DateRevised")),
+        is_book=True, **_history(data), **_flags(pub_types, ()),  # type: ignore[arg-type]  # as in _citation
     )  # fmt: skip
 
 
@@ -295,17 +207,19 @@ def parse_record_element(elem: etree._Element) -> Record:
     """
     tag = elem.tag
     if tag == "PubmedArticle":
-        mc = elem.find("MedlineCitation")
+        kids = children(elem)
+        mc = first(kids, "MedlineCitation")
         if mc is None:
             raise ParseError("PubmedArticle has no MedlineCitation; the record cannot be read")
-        return _citation(mc, elem.find("PubmedData"))
+        return _citation(mc, first(kids, "PubmedData"))
     if tag == "MedlineCitation":
         return _citation(elem, None)
     if tag == "PubmedBookArticle":
-        doc = elem.find("BookDocument")
+        kids = children(elem)
+        doc = first(kids, "BookDocument")
         if doc is None:
             raise ParseError("PubmedBookArticle has no BookDocument; the record cannot be read")
-        return _book(doc, elem.find("PubmedBookData"))
+        return _book(doc, first(kids, "PubmedBookData"))
     raise ParseError(f"<{tag}> is not a PubMed record element (PubmedArticle, PubmedBookArticle, MedlineCitation)")
 
 
@@ -317,7 +231,7 @@ def _open(source: bytes | str | os.PathLike | BinaryIO) -> tuple[BinaryIO, str]:
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         try:
-            stream: BinaryIO = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")  # noqa: SIM115
+            stream = cast(BinaryIO, gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb"))  # noqa: SIM115
         except OSError as exc:
             raise ParseError(f"cannot read PubMed XML file {path}: {exc.strerror or exc}") from exc
         return stream, f"file {path}"
@@ -372,8 +286,10 @@ def _parse_one(elem: etree._Element) -> ParsedRecord | SkippedRecord:
     try:
         record = parse_record_element(elem)
         return ParsedRecord(record=record, raw_xml=etree.tostring(elem, encoding="utf-8", with_tail=False))
-    except Exception as exc:
-        pmid = _pmid(elem.find("MedlineCitation")) or _pmid(elem.find("BookDocument")) or _pmid(elem)
+    except Exception as exc:  # one bad record must not lose the batch
+        kids = children(elem)
+        pmid = (_pmid(children(first(kids, "MedlineCitation"))) or _pmid(children(first(kids, "BookDocument")))
+                or _pmid(kids))
         return SkippedRecord(pmid, str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}")
 
 
@@ -387,5 +303,8 @@ def parse_pubmed_xml(data: bytes) -> tuple[list[ParsedRecord], list[SkippedRecor
     skipped: list[SkippedRecord]
     parsed, skipped = [], []
     for item in iter_pubmed_xml(data):
-        (parsed if isinstance(item, ParsedRecord) else skipped).append(item)
+        if isinstance(item, ParsedRecord):
+            parsed.append(item)
+        else:
+            skipped.append(item)
     return parsed, skipped
