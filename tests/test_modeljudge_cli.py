@@ -138,3 +138,25 @@ def test_the_key_appears_nowhere_but_in_the_authorization_header(setup, capsys, 
     for path in (tmp_path / "cache").rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_the_dashboard_shows_the_models_cached_directions_and_never_asks(setup, capsys, monkeypatch):
+    """With EVIDENCE_JUDGE_* set, the dashboard grades as the refresh and report did (the model's
+    cached answers), offline: a dashboard must not spend the endpoint's budget or wait on it."""
+    from pathlib import Path
+
+    app_testing = pytest.importorskip("streamlit.testing.v1")
+    args, chat = setup
+    _report(args, capsys)  # asks the stand-in once per pair and caches the answers
+    asked = len(chat.log)
+    chat.inject("500", times=100)  # any request from here on would fail, and be logged
+    monkeypatch.setenv("EVIDENCE_QUERIES", args[1])
+    monkeypatch.setenv("EVIDENCE_CACHE", args[3])
+    at = app_testing.AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.query_params["page"], at.query_params["claim"] = "claim", "mood"
+    at.run()
+    assert not at.exception, at.exception
+    shown = "\n".join(str(e.value) for kind in ("markdown", "caption") for e in getattr(at, kind))
+    assert f"(model {MODEL} judge)" in shown
+    assert f"model {MODEL}: lower scores (the rules read supports)" in shown  # the selected study's answer
+    assert len(chat.log) == asked

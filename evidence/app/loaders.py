@@ -5,8 +5,9 @@ A refresh or a review changes ``Cache.fingerprint()``, so the next rerun shows i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +18,9 @@ from evidence.errors import CacheError
 from evidence.grading.service import ClaimEvidence, ClaimGrade
 from evidence.registry import Registry, load_registry
 from evidence.settings import Settings
+
+if TYPE_CHECKING:
+    from evidence.grading.judges import ModelJudge
 
 # (cache path, queries path, queries mtime, cache fingerprint): what every cached loader is keyed on.
 LoaderKey = tuple[str, str, int, tuple[Any, ...]]
@@ -34,6 +38,19 @@ def cached_registry(queries: str, mtime_ns: int) -> Registry:
     return load_registry(queries)
 
 
+@st.cache_resource(show_spinner=False, max_entries=1)
+def offline_judge() -> ModelJudge | None:
+    """The model judge EVIDENCE_JUDGE_* configure, offline: the dashboard shows the directions the
+    model gave in refreshes (cached answers) and never sends a request; None when none is set.
+
+    Without it a dashboard would regrade with the rules alone and disagree with the refresh's
+    grades. Raises ConfigError on bad settings, shown by the page like any other.
+    """
+    from evidence.grading.judges import ModelJudge
+
+    return ModelJudge.from_settings(Settings.from_env(os.environ), offline=True)
+
+
 @st.cache_resource(show_spinner=False, max_entries=2048)
 def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id: str,
                           claim_key: tuple[Any, ...]) -> ClaimEvidence:
@@ -42,7 +59,7 @@ def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id
 
     claim = cached_registry(queries, mtime_ns).claim(claim_id)
     with Cache(cache_path, readonly=True) as cache:
-        return assess_claims([claim], cache, summaries=True)[claim_id]
+        return assess_claims([claim], cache, summaries=True, judge=offline_judge())[claim_id]
 
 
 @st.cache_resource(show_spinner="Grading the evidence…", max_entries=4)
@@ -57,7 +74,7 @@ def cached_evidence(cache_path: str, queries: str, mtime_ns: int,
 
     registry = cached_registry(queries, mtime_ns)
     with Cache(cache_path, readonly=True) as cache:
-        grades = grade_claims(registry.claims, cache)
+        grades = grade_claims(registry.claims, cache, judge=offline_judge())
         state = cache.claims_overview()
         last_refreshed = dict(zip(state["claim_id"], state["last_success"], strict=True))
         overview = dv.overview_frame(registry.claims, grades, last_refreshed)
