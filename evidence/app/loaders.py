@@ -38,13 +38,20 @@ def cached_registry(queries: str, mtime_ns: int) -> Registry:
     return load_registry(queries)
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def offline_judge() -> ModelJudge | None:
+def judge_setting() -> tuple[str, str]:
+    """(EVIDENCE_JUDGE_URL, EVIDENCE_JUDGE_MODEL): part of every grading loader's key, so grades
+    computed with one judge are never shown for another."""
+    return os.environ.get("EVIDENCE_JUDGE_URL", ""), os.environ.get("EVIDENCE_JUDGE_MODEL", "")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def offline_judge(url: str, model: str) -> ModelJudge | None:
     """The model judge EVIDENCE_JUDGE_* configure, offline: the dashboard shows the directions the
     model gave in refreshes (cached answers) and never sends a request; None when none is set.
 
     Without it a dashboard would regrade with the rules alone and disagree with the refresh's
-    grades. Raises ConfigError on bad settings, shown by the page like any other.
+    grades. ``url`` and ``model`` key the cache (the key itself is read from the environment and
+    never part of a cache key). Raises ConfigError on bad settings, shown by the page like any other.
     """
     from evidence.grading.judges import ModelJudge
 
@@ -59,12 +66,18 @@ def cached_claim_evidence(cache_path: str, queries: str, mtime_ns: int, claim_id
 
     claim = cached_registry(queries, mtime_ns).claim(claim_id)
     with Cache(cache_path, readonly=True) as cache:
-        return assess_claims([claim], cache, summaries=True, judge=offline_judge())[claim_id]
+        return assess_claims([claim], cache, summaries=True, judge=offline_judge(*claim_key[-1]))[claim_id]
+
+
+def cached_evidence(cache_path: str, queries: str, mtime_ns: int,
+                    fingerprint: tuple[Any, ...]) -> tuple[dict[str, ClaimGrade], pd.DataFrame]:
+    """(grade by claim id, overview frame) for one state of the cache, registry and judge."""
+    return _cached_evidence(cache_path, queries, mtime_ns, fingerprint, judge_setting())
 
 
 @st.cache_resource(show_spinner="Grading the evidence…", max_entries=4)
-def cached_evidence(cache_path: str, queries: str, mtime_ns: int,
-                    fingerprint: tuple[Any, ...]) -> tuple[dict[str, ClaimGrade], pd.DataFrame]:
+def _cached_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple[Any, ...],
+                     judge: tuple[str, str]) -> tuple[dict[str, ClaimGrade], pd.DataFrame]:
     """(grade by claim id, overview frame) for one state of the cache and registry.
 
     Grades come from the last refresh's snapshots while they are current (``grade_claims``);
@@ -74,7 +87,7 @@ def cached_evidence(cache_path: str, queries: str, mtime_ns: int,
 
     registry = cached_registry(queries, mtime_ns)
     with Cache(cache_path, readonly=True) as cache:
-        grades = grade_claims(registry.claims, cache, judge=offline_judge())
+        grades = grade_claims(registry.claims, cache, judge=offline_judge(*judge))
         state = cache.claims_overview()
         last_refreshed = dict(zip(state["claim_id"], state["last_success"], strict=True))
         overview = dv.overview_frame(registry.claims, grades, last_refreshed)
@@ -86,7 +99,8 @@ def _claim_key(fingerprint: tuple[Any, ...], claim_id: str, cache: Cache) -> tup
     # a claim's own key swaps the global annotation parts for that claim's annotations.
     notes = tuple((a.pmid, a.reviewer, a.relevant, a.direction, a.note, a.updated_at)
                   for a in cache.annotations(claim_id))
-    return (fingerprint[0], fingerprint[1], fingerprint[4], notes)
+    # The judge comes last: cached_claim_evidence grades with it.
+    return (fingerprint[0], fingerprint[1], fingerprint[4], notes, judge_setting())
 
 
 def claim_evidence(cache_path: str, queries: str, mtime_ns: int, fingerprint: tuple[Any, ...], claim_id: str,
