@@ -45,6 +45,9 @@ def ketamine(mesh):
      [("item", "A lone item that is long enough to read"), ("heading", "Benefits of HBOT")]),
     ("It lowers pain by 30%. Sessions last 40-60 minutes.",
      [("sentence", "It lowers pain by 30%."), ("sentence", "Sessions last 40-60 minutes.")]),
+    # a month's abbreviation in a news dateline does not end the sentence
+    ("MONDAY, Feb. 15, 2016 (HealthDay News) -- Ketamine eases pain.",
+     [("sentence", "MONDAY, Feb. 15, 2016 (HealthDay News) -- Ketamine eases pain.")]),
 ])
 def test_split_units(text, expected):
     units = split_units(text)
@@ -69,6 +72,9 @@ def test_a_list_intro_owns_its_items():
     ("Magnesium relaxes muscle, which is why it stops migraine.",
      [("Magnesium relaxes muscle", False), ("which is why it stops migraine.", False)]),
     ("Ketamine blocks NMDA receptors, which raises glutamate.", [("Ketamine blocks NMDA receptors, which raises glutamate.", False)]),
+    # a list inside the concession: the concession ends after the list, not at its first comma
+    ("While it did not change anxiety, constipation, diarrhea or pain, patients felt better.",
+     [("While it did not change anxiety, constipation, diarrhea or pain", True), ("patients felt better.", False)]),
 ])
 def test_split_clauses(sentence, clauses):
     got = split_clauses(sentence, 0, len(sentence))
@@ -86,6 +92,20 @@ def test_split_clauses(sentence, clauses):
     ("Ketamine is contraindicated in patients with schizophrenia.", True, ""),
     ("Depression is a common mental illness that affects millions of people worldwide.", True, "epidemiology"),
     ("Patients with heart failure should not receive large volumes of fluids.", True, ""),
+    ("Ketamine users showed improvements in depression scores.", True, "increase"),
+    ("Chronic pain is associated with fatigue and poor sleep.", True, "cause"),
+    ("Gut bacteria influence the brain through systemic inflammation.", True, "effect"),
+    ("The gut communicates with the brain through the vagus nerve.", True, "effect"),
+    ("Ketamine has anti-depressive properties.", True, "efficacy"),
+    ("There is evidence to support the use of ketamine for chronic pain.", True, "evidence"),
+    ("Some experts believe that ketamine is a good option for depression.", True, "evidence"),
+    ("Death during a ketamine infusion is a rare event.", True, "epidemiology"),
+    ("It's common for people with depression to also struggle with anxiety.", True, "epidemiology"),
+    ("Many patients with fibromyalgia have an unregulated nervous system.", True, "epidemiology"),
+    ("The condition affects up to 5 percent of the population.", True, "epidemiology"),
+    ("The benefits were still seen after a year.", True, "efficacy"),
+    ("“We found that ketamine lowers pain by 30%,” says Dr. Smith.", True, "decrease"),
+    ("Patients randomly assigned to ketamine had lower pain scores than those given a placebo.", True, "decrease"),
     # left out, with the reason
     ("What Is Ketamine Therapy?", False, "heading"),
     ("Why not give it a try?", False, "question"),
@@ -100,6 +120,15 @@ def test_split_clauses(sentence, clauses):
     ("In this article, we will explore how ketamine affects the brain.", False, "article itself"),
     ("The clinic is open from Monday to Saturday.", False, "no health concept"),
     ("Overall, ketamine has shown great promise in treating depression.", False, "praise"),
+    ("People have long linked ketamine with a wide assortment of health benefits.", False, "praise"),
+    ("That may sound unsafe, but ketamine is given to children.", False, "praise"),
+    ("Patients were randomly assigned to ketamine or a placebo for ten weeks.", False, "design"),
+    ("Half took a daily dose of ketamine, and half took a placebo.", False, "design"),
+    ("The review also looked at some of the other purported health benefits of ketamine.", False, "design"),
+    ("For more on depression, visit the National Institute of Mental Health.", False, "article itself"),
+    ("The big questions surrounding ketamine's safety concern the bladder.", False, "state of research"),
+    ("These findings about ketamine and pain need to be confirmed in larger trials.", False, "state of research"),
+    ("There's no data on the risks of ketamine in pregnancy.", False, "state of research"),
 ])
 def test_chooser_table(mesh, ketamine, sentence, kept, reason):
     choices, decisions, _topic = choose(sentence + "\n", mesh, topic=ketamine)
@@ -127,6 +156,13 @@ def test_chooser_table(mesh, ketamine, sentence, kept, reason):
      ["Anxiety disorders, such as PTSD and OCD, are common conditions that affect millions of people."]),
     ("While SSRIs can be effective for some patients, up to one-third of patients do not respond to them.",
      ["up to one-third of patients do not respond to them."]),
+    # ... but a concession that reports a finding ("the trial did not show") is a claim too
+    ("While the trial did not show a change in anxiety, patients on ketamine had lower depression scores.",
+     ["While the trial did not show a change in anxiety", "patients on ketamine had lower depression scores."]),
+    # the last disorder of a list keeps what the clause goes on to assert
+    ("Ketamine improved mood in people with anxiety or depression, as well as activity in brain regions of emotion.",
+     ["Ketamine improved mood in people with anxiety",
+      "depression, as well as activity in brain regions of emotion."]),
 ])
 def test_chooser_splits(mesh, ketamine, sentence, quotes):
     choices, _decisions, _topic = choose(sentence + "\n", mesh, topic=ketamine)
@@ -144,6 +180,24 @@ def test_the_publishers_name_marks_its_own_sentences(mesh, ketamine):
     text = "Harbor Light Spa gives ketamine infusions that relieve pain.\n"
     assert choose(text, mesh, topic=ketamine)[0]
     assert not choose(text, mesh, topic=ketamine, publisher="Harbor Light Spa")[0]
+
+
+@pytest.mark.parametrize("sentence, kept", [
+    # a one-word name that is also a word ("Time") marks a sentence only as a name: as spelled, not first
+    ("People who spent time on ketamine had 23% less pain.", True),
+    ("Time spent on ketamine lowers pain by 23%.", True),
+    ("Subscribers to Time get ketamine news that relieves pain.", False),
+    # a quotation credited to a speaker: its "we" is the speaker's; the publisher's own "our" still counts
+    ("“We know that ketamine relieves pain,” says Dr. Smith.", True),
+    ("“Ketamine relieves pain,” says our founder, Erik.", False),
+])
+def test_the_publishers_name_and_voice(mesh, ketamine, sentence, kept):
+    assert bool(choose(sentence + "\n", mesh, topic=ketamine, publisher="Time")[0]) is kept
+
+
+def test_a_discipline_named_like_its_therapy_is_the_therapy(mesh):
+    assert mesh.lookup("acupuncture").name == "Acupuncture Therapy"  # not the profession (H02)
+    assert mesh.lookup("relaxation").name == "Relaxation"  # not a discipline: left as it is
 
 
 # -- the fields of a draft ------------------------------------------------------------------------

@@ -4,13 +4,15 @@
 quotes (``Choice``: a span of the text, so always verbatim) and a ``Decision`` for every unit
 with its reason, kept or not. Rules, in order:
 
-1. Out: headings, questions, the publisher's voice and offer ("we", "book now", a membership),
-   advice ("if you", imperatives, "you should"; but "should not ... in people with" is a
-   contraindication and stays), sentences about the article itself ("in this article").
+1. Out: headings, questions, the publisher's voice and offer ("we", "book now", a membership, the
+   publisher's name as a name; a quoted speaker's "we" is the speaker's), advice ("if you",
+   imperatives, "you should"; but "should not ... in people with" is a contraindication and
+   stays), sentences about the article itself ("in this article", "for more on").
 2. A sentence is cut into clauses at contrast words ("but", "although", ";"); a leading
-   "While X," is a concession and is dropped, as are clauses about the state of research
-   ("more research is needed") and anecdotes ("many patients report"), unless the anecdote
-   carries a safety statement.
+   "While X," is a concession and is dropped unless it reports a finding ("the data did not
+   show"), as are clauses about the state of research ("more research is needed"), how a study
+   was run without what it found ("randomly assigned", "were followed for") and anecdotes
+   ("many patients report"), unless the anecdote carries a safety statement.
 3. A clause stays when it names a health concept (MeSH) or the article's subject, and carries
    a claim cue: an effect verb, efficacy or safety words, "studies have shown", a rate or a
    number, a comparison, a contraindication. A definition ("X is a gas that ...") stays only
@@ -76,6 +78,13 @@ _NOT_VERBS = frozenset({"more", "higher", "fewer", "less", "lower", "rise", "spi
 _CONNECTIVE = re.compile(r"^(?:although|though|but|yet|which is why|and|so)\s+", re.I)
 _LIST_INTRO = re.compile(r"\b(side[- ]effects?|symptoms?|risks?|benefits?|effects|include|includes|such as)\b", re.I)
 _VERB_AND = re.compile(r",?\s+and\s+(?P<rest>(?:(?:can|may|also|it|they)\s+)*)(?=(?P<verb>\w+)\b)", re.I)
+# A quotation credited to a speaker ("“We know ...,” says Dr. X" / "Dr. X said, “We ...”"): its "we" is
+# the speaker's, not the publisher's.
+_SAID = r"(?:says|said|writes|wrote|adds|added|explains|explained|notes|noted|told|according)"
+_ATTRIBUTED_QUOTE = re.compile(
+    rf"[“\"][^“”\"]*[”\"](?=\s*,?\s*(?:[\w.’'\-]+\s+){{0,6}}?{_SAID}\b)|\b{_SAID}[,:]\s*[“\"][^“”\"]*[”\"]?")
+# Result cues: a clause that says how a study was run is still a claim when it also says what it found.
+_RESULT_CUES = (cues.EVIDENCE, cues.COMPARISON, cues.INCREASE, cues.DECREASE, cues.CAUSE)
 _ABBREVIATION_DEF = re.compile(r"([A-Za-z][\w'’\- ]{2,60}?)\s+\(([A-Z][A-Za-z0-9\-]{1,9})\)")
 _CLAIM_CUES = (cues.INCREASE, cues.DECREASE, cues.CAUSE, cues.EFFECT, cues.EFFICACY, cues.SAFETY, cues.EVIDENCE,
                cues.EPIDEMIOLOGY, cues.NUMBER, cues.COMPARISON, cues.CONTRAINDICATION, cues.PHARMACOLOGY)
@@ -157,7 +166,7 @@ _CUE_NAMES = {id(getattr(cues, name)): name.lower().replace("_", " ") for name i
 
 class _Reader:
     def __init__(self, text: str, mesh: Mesh, topic: Topic, publisher: str, aliases: dict[str, Descriptor]):
-        self.text, self.mesh, self.topic, self.publisher = text, mesh, topic, publisher.strip().lower()
+        self.text, self.mesh, self.topic, self.publisher = text, mesh, topic, " ".join(publisher.split())
         self.aliases = aliases
         self.choices: list[Choice] = []
         self.decisions: list[Decision] = []
@@ -203,11 +212,21 @@ class _Reader:
             return "question"
         if cues.META.search(sentence):
             return "about the article itself"
-        if (self.publisher and self.publisher in sentence.lower()) or cues.MARKETING.search(sentence):
+        if self.names_publisher(sentence) or cues.MARKETING.search(_ATTRIBUTED_QUOTE.sub(" ", sentence)):
             return "the publisher's voice or offer (marketing)"
         if cues.ADVICE.search(sentence) and not cues.CONTRAINDICATION.search(sentence):
             return "advice"
         return None
+
+    def names_publisher(self, sentence: str) -> bool:
+        """The publisher's name as a name: whole words; a one-word name ("Time", "Prevention") only as
+        spelled and not as the sentence's first word, where any word is capitalised."""
+        if not self.publisher:
+            return False
+        if " " in self.publisher:
+            return bool(re.search(rf"\b{re.escape(self.publisher)}\b", sentence, re.I))
+        lead = len(sentence) - len(sentence.lstrip("“\"'‘("))
+        return any(m.start() > lead for m in re.finditer(rf"\b{re.escape(self.publisher)}\b", sentence))
 
     def clauses(self, unit: Unit) -> list[tuple[int, int, str]] | str:
         """The claim clauses of a sentence as (start, end, reason), or the reason there is none."""
@@ -237,10 +256,12 @@ class _Reader:
         return any(c.descriptor.health for c in self.concepts(start, end))
 
     def clause_reason(self, piece: str, start: int, end: int, conceded: bool) -> str:
-        if conceded:
+        if conceded and not cues.EVIDENCE.search(piece):  # "While the data did not show X, ...": a finding
             return "out:a concession (\"while ...\"), not the point the sentence makes"
         if cues.RESEARCH_STATE.search(piece):
             return "out:about the state of research"
+        if cues.STUDY_DESIGN.search(piece) and not _has(_RESULT_CUES, piece):
+            return "out:how the study was run (its design), not what it found"
         if cues.ANECDOTE.search(piece) and not cues.SAFETY.search(piece):
             return "out:anecdote"
         if cues.VAGUE.search(piece):
@@ -261,7 +282,9 @@ class _Reader:
             for i, (s, e) in enumerate(enumeration):
                 quote_start = start if i == 0 else s
                 statement = self.text[start:first] + self.text[s:e] + self.text[last:end]
-                self.add(quote_start, e if i < len(enumeration) - 1 else max(e, last), reason, statement, unit,
+                # the last item keeps the rest of the clause when it asserts more ("..., as well as changes in X")
+                tail = end if len(self.text[last:end].split()) >= 3 else max(e, last)
+                self.add(quote_start, e if i < len(enumeration) - 1 else tail, reason, statement, unit,
                          "one claim per disorder named")
             return
         parts = self.verb_parts(start, end)

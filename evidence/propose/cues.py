@@ -14,6 +14,7 @@ __all__ = [
     "ADVICE", "ANAPHOR", "ANECDOTE", "CONTRAINDICATION", "DEFINITION", "EFFECT", "EFFICACY", "EPIDEMIOLOGY",
     "EVIDENCE", "EXCLUSIVE", "HEDGE", "INCREASE", "DECREASE", "CAUSE", "MARKETING", "MECHANISM", "META",
     "NO_EFFECT", "NUMBER", "VAGUE", "HEALTH_WORDS", "PHARMACOLOGY", "RESEARCH_STATE", "SAFETY", "COMPARISON",
+    "STUDY_DESIGN",
     "LEAD_IN", "INTENSIFIER",
 ]
 
@@ -25,7 +26,7 @@ def _words(pattern: str) -> re.Pattern[str]:
 # -- what makes a claim ------------------------------------------------------------------------
 INCREASE = _words(
     r"\b(increas(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|boost(?:s|ed|ing)?|elevat(?:e|es|ed|ing)|enhanc(?:e|es|ed|ing)"
-    r"|promot(?:e|es|ed|ing)|stimulat(?:e|es|ed|ing)|improv(?:e|es|ed|ing|ement)|strengthen(?:s|ed|ing)?"
+    r"|promot(?:e|es|ed|ing)|stimulat(?:e|es|ed|ing)|improv(?:e|es|ed|ing|ements?)|strengthen(?:s|ed|ing)?"
     r"|speed(?:s|ed)?|accelerat(?:e|es|ed)|rise|rises|higher|more|spike|surge|restor(?:e|es|ed|ing))\b"
 )
 DECREASE = _words(
@@ -35,7 +36,8 @@ DECREASE = _words(
 )
 CAUSE = _words(
     r"\b(caus(?:e|es|ed|ing)|lead(?:s|ing)? to|led to|result(?:s|ed)? in|trigger(?:s|ed|ing)?|induc(?:e|es|ed|ing)"
-    r"|damag(?:e|es|ed|ing)|impair(?:s|ed|ing|ment)?|worsen(?:s|ed|ing)?|provok(?:e|es|ed))\b"
+    r"|damag(?:e|es|ed|ing)|impair(?:s|ed|ing|ment)?|worsen(?:s|ed|ing)?|provok(?:e|es|ed)"
+    r"|(?:associated|linked|correlated) (?:with|to))\b"
 )
 EFFECT = _words(
     r"\b(activat(?:e|es|ed|ing|ion)|block(?:s|ed|ing|ade)?|bind(?:s)?|treat(?:s|ed|ing)?|cure(?:s|d)?|heal(?:s|ed|ing)?"
@@ -43,11 +45,12 @@ EFFECT = _words(
     r"|dilat(?:e|es|ed)|lighten(?:s|ed)?|correct(?:s|ed)?|bypass(?:es|ed)?|absorb(?:s|ed)?|interact(?:s)? with"
     r"|fight(?:s)?|detoxif\w*|flush(?:es)?|regulat(?:e|es|ed)|modulat(?:e|es|ed)|shift(?:s|ed)?|reach(?:es)?"
     r"|stop(?:s|ped)?|recover\w*|work(?:s)? by|carr(?:y|ies)|take(?:s)? up|produc(?:e|es|ed)|form(?:s|ed)?"
-    r"|revers(?:e|es|ed))\b"
+    r"|revers(?:e|es|ed)|influenc(?:e|es|ed)|communicat(?:e|es) with|act(?:s)? on)\b"
 )
 EFFICACY = _words(
     r"\b(effective|efficacy|effectiveness|benefit(?:s|ial)?|therapeutic|first-line|standard treatment"
-    r"|antidepressant|analgesic|anxiolytic|antioxidant|anti-inflammatory|life-saving|helps?)\b"
+    r"|antidepressant|analgesic|anxiolytic|antioxidant|anti-?(?:depressive|inflammatory|anxiety|viral|bacterial"
+    r"|microbial|tumou?r|cancer)|life-saving|helps?)\b"
 )
 SAFETY = _words(
     r"\b(side[- ]effects?|adverse|risks?|safe|safety|unsafe|harm(?:ful|less)?|dangerous|toxic\w*|contraindicat\w*"
@@ -59,16 +62,20 @@ NO_EFFECT = _words(
     r"|mild|painless|pain[- ]free|well[- ]tolerated)\b"
 )
 EVIDENCE = _words(
-    r"\b((?:studies|study|research|trials?|evidence|researchers|scientists|data)\s+(?:\w+\s+)?"
-    r"(?:has|have|had)?\s*(?:shown|show|shows|found|finds|suggest\w*|demonstrat\w*|indicat\w*|believe|confirm\w*)"
-    r"|has been (?:found|shown)|have been (?:found|shown)|according to|evidence to suggest)\b"
+    r"\b((?:studies|study|research|trials?|evidence|researchers|scientists|experts|data)\s+(?:\w+\s+)?"
+    r"(?:has|have|had)?\s*(?:(?:did|does|do) not )?(?:shown|show|shows|found|finds|suggest\w*|demonstrat\w*|indicat\w*"
+    r"|believe|confirm\w*)"
+    r"|has been (?:found|shown)|have been (?:found|shown)|according to|evidence to (?:suggest|support)"
+    r"|there(?: is|'s|’s| are) (?:some |good |strong |growing |little |no )?evidence)\b"
 )
 EPIDEMIOLOGY = _words(
     r"(\d+(?:\.\d+)?\s?%\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}(?:patients|people|adults|children|americans|women|men"
     r"|users|individuals|population|cases)|\baffect(?:s|ing)?\s+(?:up to\s+)?(?:millions|\d|one|two|half)"
     r"|\bmillions of\b|\b(?:one|two)[- ](?:third|quarter)s?\b|\bhalf of\b|\b\d+\s+in\s+\d+\b"
     r"|\bcommon\s+(?:mental\s+)?(?:illness|condition|disorder|disease|problem|health conditions)"
-    r"|\bprevalen\w*|\bincidence\b|\bdo not (?:respond|get enough)\b)"
+    r"|\bprevalen\w*|\bincidence\b|\bdo not (?:respond|get enough)\b"
+    r"|\b(?:is|are|it's|it’s|it is) (?:a |an )?(?:very |relatively |extremely )?(?:rare|uncommon|common)\b"
+    r"|\b(?:many|most) (?:patients|people|adults|children|women|men) (?:with|who have)\b)"
 )
 NUMBER = _words(
     r"(\d+(?:\.\d+)?\s?%|\bper ?cent\b|\b\d+(?:\.\d+)?\s?(?:times|-fold|fold)\b|\bup to \w+ (?:times|in \d+)"
@@ -118,15 +125,29 @@ RESEARCH_STATE = _words(
     r"(more research is needed|further (?:research|studies) (?:is|are) needed|(?:is|are|remains?) (?:still )?"
     r"(?:unclear|unknown|not (?:fully|yet|well|entirely) (?:understood|known))|still (?:exploring|being studied)"
     r"|research is ongoing|the evidence is (?:weak|limited|mixed)|has only been used for|need(?:s|ed)? (?:more|further)"
-    r" (?:research|study|studies)|the science behind it)"
+    r" (?:research|study|studies)|the science behind it|(?:big |open |key )?questions (?:surrounding|about|over|remain)"
+    r"|(?:need|needs|have|has) to be (?:confirmed|replicated)|(?:awaits?|needs?) confirmation"
+    r"|there(?: is|'s|’s| are) (?:no|little) data|no data (?:on|about|yet))"
 )
 # Praise without a checkable content: "has shown great promise", "a promising new option".
+# "That may sound unsafe, but ...": how a thing sounds to the reader is rhetoric, not a finding.
 VAGUE = _words(r"\b(shown (?:great |much |real )?promise|holds? (?:great )?promise|(?:is|as) a promising"
                r"|promising (?:new |alternative )?(?:therapy|treatment|option|results)|has emerged as"
-               r"|(?:a host|a number|a range|a variety|a wide range|a list) of (?:potential |health |physiological )?"
-               r"(?:benefits|advantages|responses|effects))\b")
+               r"|(?:a|an)(?: wide| whole| broad)? (?:host|number|range|variety|list|array|assortment|plethora"
+               r"|multitude) of (?:potential |health |physiological )?(?:benefits|advantages|responses|effects)"
+               r"|(?:may|might|can|could|does) (?:sound|seem) (?:\w+ )?(?:freaky|scary|strange|odd|unsafe|dangerous"
+               r"|weird|extreme|crazy|counterintuitive))\b")
 META = _words(r"(\bin this (?:article|post|guide|blog)|\bas mentioned (?:earlier|above)|\bin conclusion\b"
-              r"|\bread on\b|\blearn more\b|\bwelcome to\b)")
+              r"|\bread on\b|\blearn more\b|\bwelcome to\b|^for more (?:on|about|information|details)\b)")
+# How a study was run, not what it found: who was recruited, how they were assigned, followed, asked,
+# what was measured; a clause with only this is a decoy in news of a trial (a result cue keeps it).
+STUDY_DESIGN = _words(
+    r"\b(randomly (?:assigned|allocated|divided)|randomi[sz]ed (?:to|into)|recruited|enrolled"
+    r"|were (?:followed|tracked|monitored) (?:for|over|up)|(?:were|was) asked (?:about|to|whether|how)"
+    r"|(?:looked at|examined|investigated|assessed|measured) (?:whether|how|the|some|their|participants)"
+    r"|(?:half|one group|the other group|the others|the rest|the control group) (?:took|received|got|were given)"
+    r"|(?:each|every|a) session lasting|sessions? lasting)\b"
+)
 # "X is a gas that ...", "X means breathing ...": a definition unless something else makes it a claim.
 DEFINITION = _words(
     r"^(?:[\w’'()\-]+\s+){1,8}?(?:is|are|means|refers to|involves|consists of|contains|describes)\s+"
@@ -137,8 +158,9 @@ DEFINITION = _words(
 # Words that make a sentence about health even when no MeSH heading is named in it.
 HEALTH_WORDS = _words(r"\b(patients?|symptoms?|treatments?|therap(?:y|ies)|illness|clinical|medical|medication"
                       r"|side[- ]effects?|dose|doses|infusions?|injections?|drugs?|supplements?|medicines?)\b")
+# "the condition" and "the benefits" point back to the disorder or the effect just named.
 ANAPHOR = _words(r"^(?:it|they|this|these|that|the drug|the treatment|the therapy|this therapy|this treatment"
-                 r"|the procedure)\b")
+                 r"|the procedure|(?:the|this) (?:condition|disease|disorder|illness)|the (?:benefits?|effects?))\b")
 
 # -- for the neutral statement -----------------------------------------------------------------
 LEAD_IN = _words(

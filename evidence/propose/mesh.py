@@ -179,7 +179,12 @@ class Mesh:
 
     def _best(self, uis: list[str]) -> Descriptor:
         found = [self.descriptor(ui) for ui in uis]
-        return next((d for d in found if not d.generic), found[0])
+        best = next((d for d in found if not d.generic), found[0])
+        # A discipline (H) named like the therapy it practises: an article's "acupuncture" is the
+        # treatment (Acupuncture Therapy, E02), not the profession (Acupuncture, H02).
+        if best.categories == {"H"} and (therapy := self.named(f"{best.name} Therapy")) is not None:
+            return therapy
+        return best
 
     def lookup(self, phrase: str) -> Descriptor | None:
         """The descriptor a phrase names (exact entry term after normalisation), preferring non-generic ones."""

@@ -17,6 +17,8 @@ _ITEM = re.compile(r"^\s*(?:[-*•‣▪]|\d{1,2}[.)])\s+")
 _ABBREVIATIONS = frozenset({
     "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "prof", "approx", "fig", "no", "st", "inc", "ltd",
     "jr", "sr", "al", "ca", "cf", "u.s", "u.k", "mg", "min", "hr", "hrs", "wk", "wks", "yr", "yrs",
+    # months, as news datelines write them ("MONDAY, Feb. 15, 2016", "published online Feb. 15")
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 })
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)")
 
@@ -127,6 +129,9 @@ _CONCESSION = re.compile(r"^(?:while|although|though|even though|whereas|despite
 # A comma that opens an aside ("treatments, such as SSRIs, can ..."): neither it nor the comma
 # that closes the aside ends a leading concession.
 _ASIDE = re.compile(r"\s*(?:such as|including|like|e\.g\.|for example|which|who)\b", re.I)
+# "While ... in anxiety, constipation, diarrhea or pain, people ...": after a comma, a short item followed
+# by another comma or by "and"/"or" continues a list; the concession ends after the list.
+_LIST_GOES_ON = re.compile(r"\s*(?:[\w'’\-]+\s+){0,2}[\w'’\-]+(?:,|\s+(?:and|or)\s)")
 
 
 def _concession_end(piece: str) -> int | None:
@@ -139,7 +144,7 @@ def _concession_end(piece: str) -> int | None:
             aside = True
         elif aside:
             aside = False
-        elif m.start() >= 8:
+        elif m.start() >= 8 and not _LIST_GOES_ON.match(piece, m.end()):
             return m.end()
     return None
 
