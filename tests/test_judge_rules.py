@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.grading.direction import judge_direction
+from evidence.grading.pairs import judge_pair
 from evidence.models import AbstractSection, Claim, Quantity, Record
 
 
@@ -94,3 +95,18 @@ def test_magnitude_and_scope_are_reported():
     assert d.magnitude == "smaller" and '"48%"' in d.reason
     healthy = judge_direction(PAIN, record("Drug X reduced experimental pain in healthy volunteers."))
     assert healthy.scope.startswith("another population")
+
+
+# Free-text pairs (``evidence judge``, PubMedQA, HealthVer): the claim is a bare statement with no
+# outcome terms, so the judge has only the statement's words to go on.
+@pytest.mark.parametrize("statement, text, expected", [
+    # with no cue, one shared word ("influenza") shows only a shared disease, not an assertion
+    # of the claim; two or more shared subject words in a plain sentence read as weak support
+    ("Eating garlic protects against influenza.", "Influenza season peaks in winter across temperate countries.",
+     "unclear"),
+    ("Masks block transmission of respiratory viruses.",
+     "Cloth masks block transmission of respiratory viruses in household settings.", "supports"),
+])
+def test_pair_rules(statement, text, expected):
+    d = judge_pair(statement, text)
+    assert d.direction == expected, d.reason

@@ -36,6 +36,7 @@ from evidence.grading.relevance import (
     on_topic,
     scope,
     sentence_weight,
+    stems,
 )
 from evidence.models import AbstractSection, Annotation, Claim, Quantity, Record
 from evidence.vocabulary import DIRECTIONS
@@ -131,6 +132,19 @@ class _Tally:
             self.best = (strength, sentence, r.cues)
 
 
+def _affirms(c: Concepts, sentence: str, weight: float) -> bool:
+    """A plain assertion about the claim: no negation, no open question, and either the claim's
+    outcome named or, on subject words alone, at least two of them and no hedge. One shared word
+    ("COVID-19") shows only that a sentence is about the same disease, and a hedged sentence
+    ("may", "could", "suggest") proposes rather than asserts."""
+    if weight < 1.0 or lx.NULL.search(sentence) or lx.NON_COMMITMENT.search(sentence) \
+            or lx.UNMEASURED.search(sentence) or sentence.rstrip().endswith("?"):
+        return False
+    if names_outcome(c, sentence):
+        return True
+    return len(c.topic & stems(sentence)) >= 2
+
+
 def _read(claim: Claim, c: Concepts, shape: ClaimShape, text: str) -> tuple[_Tally, list[str]]:
     tally, relevant = _Tally(flags=set()), []
     units = sentences(text)
@@ -146,8 +160,7 @@ def _read(claim: Claim, c: Concepts, shape: ClaimShape, text: str) -> tuple[_Tal
             weight *= 0.4
         if weight >= 0.6:
             relevant.append(sentence)
-            if weight >= 1.0 and not lx.NULL.search(sentence) and not lx.NON_COMMITMENT.search(sentence) \
-                    and not lx.UNMEASURED.search(sentence) and not sentence.rstrip().endswith("?"):
+            if _affirms(c, sentence, weight):
                 tally.affirmative = True
         parts = clauses(sentence)
         named = [names_outcome(c, part) for part in parts]
