@@ -106,6 +106,19 @@ def test_magnitude_and_scope_are_reported():
      "unclear"),
     ("Masks block transmission of respiratory viruses.",
      "Cloth masks block transmission of respiratory viruses in household settings.", "supports"),
+    # a clause sharing none of the claim's subject words, beside one that does, is about something
+    # else ("but is associated with age"); "but is/was/they..." opens a new clause even without a comma
+    ("Skewed gene expression is linked to recurrent miscarriage.",
+     "Skewed gene expression is not associated with recurrent miscarriage but is associated with increasing "
+     "maternal age.", "contradicts"),
+    # a reporting verb ("demonstrate", "confirm", "show that") introduces a null finding; it is no effect
+    ("Tracer T measures tumour hypoxia.",
+     "These data demonstrate and confirm that tracer T is not a valid measure of tumour hypoxia.", "contradicts"),
+    # "and lack of evidence to show X" negates all of X, not just its first words (only "but not" /
+    # "and not" negate a few words: "a low but not a high dose")
+    ("Nail N gives better fracture outcomes than screw S.",
+     "There is no advantage to nail N over screw S for these fractures, with its increased cost and lack of "
+     "evidence to show decreased complications or improved fracture outcomes.", "contradicts"),
 ])
 def test_pair_rules(statement, text, expected):
     d = judge_pair(statement, text)
