@@ -119,6 +119,19 @@ def test_magnitude_and_scope_are_reported():
     ("Nail N gives better fracture outcomes than screw S.",
      "There is no advantage to nail N over screw S for these fractures, with its increased cost and lack of "
      "evidence to show decreased complications or improved fracture outcomes.", "contradicts"),
+    # "poor survival" is an outcome the marker goes with, not a verdict of "poor" (a null)
+    ("Marker M is a prognostic marker in cancer C.",
+     "High marker M expression was associated with poor survival in cancer C.", "supports"),
+    # "not withstanding" concedes a limitation; it negates nothing
+    ("Is periodontal disease linked to arthritis?", "Not withstanding the limitations of self-report, people with "
+     "periodontal disease had a higher risk of arthritis.", "supports"),
+    # "equally safe" (as the comparator) is safety, not "not safe"
+    ("Is procedure P safe and effective in community hospitals?",
+     "Procedure P appears equally safe and effective in community hospitals as in referral centres.", "supports"),
+    # a claim that something lowers side effects is a benefit claim, not a safety claim
+    ("Does a slower infusion of drug X improve headache while reducing the side effects?",
+     "A slower infusion of drug X is an effective strategy for improving headache and reducing side effects.",
+     "supports"),
 ])
 def test_pair_rules(statement, text, expected):
     d = judge_pair(statement, text)

@@ -356,14 +356,18 @@ def _align(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: list[str],
                 r.add("for", 0.8, f'effect "{e}"')
 
 
+_LIKE = re.compile(r"(?:equally|similar|comparable|equivalent|as (?:safe|effective|good) as|non-?inferior)\b", _I)
+
+
 def _align_harmless(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: list[str], text: str,
                     harms: list[str]) -> None:
     """A claim that something is harmless, mild or transient."""
     for h in _found(lx.HARMLESS, stripped):
         r.add("for", 1.5, f'harmless "{h}"')
     for n in nulls:
-        if lx.HARMLESS.search(n) and not lx.HARM.search(n):
-            r.add("against", 1.5, f'not harmless "{n}"')  # "is not safe", "not well tolerated"
+        if lx.HARMLESS.search(n) and not lx.HARM.search(n) and not _LIKE.match(n):
+            # "is not safe", "not well tolerated"; but "equally safe", "as safe as" are no negation
+            r.add("against", 1.5, f'not harmless "{n}"')
         else:
             r.add("for", 1.0, f'no effect "{n}"')
     for h in _found(lx.HARM, stripped) + harms:
