@@ -132,6 +132,11 @@ def test_magnitude_and_scope_are_reported():
     ("Does a slower infusion of drug X improve headache while reducing the side effects?",
      "A slower infusion of drug X is an effective strategy for improving headache and reducing side effects.",
      "supports"),
+    # a tentative claim ("could X...?") is met by a tentative finding; a firm claim is not
+    ("Could smoking reduce the severity of infection I?", "Epidemiological research seems to suggest that smoking "
+     "and perhaps nicotine alone could reduce the severity of infection I.", "supports"),
+    ("Smoking reduces the severity of infection I.", "Epidemiological research seems to suggest that smoking "
+     "and perhaps nicotine alone could reduce the severity of infection I.", "mixed"),
 ])
 def test_pair_rules(statement, text, expected):
     d = judge_pair(statement, text)

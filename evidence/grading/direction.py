@@ -281,7 +281,9 @@ def _decide(claim: Claim, tally: _Tally, magnitude: str | None, hedges: bool) ->
     conf = round(min(0.95, 0.45 + 0.45 * abs(margin) * min(1.0, mass / 3)), 2)
     if f and a and min(f, a) >= 0.6 * max(f, a):
         return "mixed", round(conf * 0.8, 2), f"it points both ways ({f:.1f} for, {a:.1f} against)"
-    if tally.hedges >= 4 and tally.hedges >= 2 * tally.findings and "by number" not in flags:
+    # A tentative claim ("X may reduce Y", "could X be a factor?") is met by a tentative finding.
+    tentative = bool(lx.HEDGE.search(claim.statement))
+    if tally.hedges >= 4 and tally.hedges >= 2 * tally.findings and "by number" not in flags and not tentative:
         return "mixed", 0.35, f"a tentative finding under heavy hedging ({tally.hedges:.0f} hedges)"
     if a > f and "underpowered" in flags and f > 0:
         return "mixed", 0.5, "a null result the study could not have detected (small, pilot or a trend)"
