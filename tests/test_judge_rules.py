@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.grading.direction import judge_direction
+from evidence.grading.pairs import judge_pair
 from evidence.models import AbstractSection, Claim, Quantity, Record
 
 
@@ -94,3 +95,49 @@ def test_magnitude_and_scope_are_reported():
     assert d.magnitude == "smaller" and '"48%"' in d.reason
     healthy = judge_direction(PAIN, record("Drug X reduced experimental pain in healthy volunteers."))
     assert healthy.scope.startswith("another population")
+
+
+# Free-text pairs (``evidence judge``, PubMedQA, HealthVer): the claim is a bare statement with no
+# outcome terms, so the judge has only the statement's words to go on.
+@pytest.mark.parametrize("statement, text, expected", [
+    # with no cue, one shared word ("influenza") shows only a shared disease, not an assertion
+    # of the claim; two or more shared subject words in a plain sentence read as weak support
+    ("Eating garlic protects against influenza.", "Influenza season peaks in winter across temperate countries.",
+     "unclear"),
+    ("Masks block transmission of respiratory viruses.",
+     "Cloth masks block transmission of respiratory viruses in household settings.", "supports"),
+    # a clause sharing none of the claim's subject words, beside one that does, is about something
+    # else ("but is associated with age"); "but is/was/they..." opens a new clause even without a comma
+    ("Skewed gene expression is linked to recurrent miscarriage.",
+     "Skewed gene expression is not associated with recurrent miscarriage but is associated with increasing "
+     "maternal age.", "contradicts"),
+    # a reporting verb ("demonstrate", "confirm", "show that") introduces a null finding; it is no effect
+    ("Tracer T measures tumour hypoxia.",
+     "These data demonstrate and confirm that tracer T is not a valid measure of tumour hypoxia.", "contradicts"),
+    # "and lack of evidence to show X" negates all of X, not just its first words (only "but not" /
+    # "and not" negate a few words: "a low but not a high dose")
+    ("Nail N gives better fracture outcomes than screw S.",
+     "There is no advantage to nail N over screw S for these fractures, with its increased cost and lack of "
+     "evidence to show decreased complications or improved fracture outcomes.", "contradicts"),
+    # "poor survival" is an outcome the marker goes with, not a verdict of "poor" (a null)
+    ("Marker M is a prognostic marker in cancer C.",
+     "High marker M expression was associated with poor survival in cancer C.", "supports"),
+    # "not withstanding" concedes a limitation; it negates nothing
+    ("Is periodontal disease linked to arthritis?", "Not withstanding the limitations of self-report, people with "
+     "periodontal disease had a higher risk of arthritis.", "supports"),
+    # "equally safe" (as the comparator) is safety, not "not safe"
+    ("Is procedure P safe and effective in community hospitals?",
+     "Procedure P appears equally safe and effective in community hospitals as in referral centres.", "supports"),
+    # a claim that something lowers side effects is a benefit claim, not a safety claim
+    ("Does a slower infusion of drug X improve headache while reducing the side effects?",
+     "A slower infusion of drug X is an effective strategy for improving headache and reducing side effects.",
+     "supports"),
+    # a tentative claim ("could X...?") is met by a tentative finding; a firm claim is not
+    ("Could smoking reduce the severity of infection I?", "Epidemiological research seems to suggest that smoking "
+     "and perhaps nicotine alone could reduce the severity of infection I.", "supports"),
+    ("Smoking reduces the severity of infection I.", "Epidemiological research seems to suggest that smoking "
+     "and perhaps nicotine alone could reduce the severity of infection I.", "mixed"),
+])
+def test_pair_rules(statement, text, expected):
+    d = judge_pair(statement, text)
+    assert d.direction == expected, d.reason

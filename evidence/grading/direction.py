@@ -36,6 +36,7 @@ from evidence.grading.relevance import (
     on_topic,
     scope,
     sentence_weight,
+    stems,
 )
 from evidence.models import AbstractSection, Annotation, Claim, Quantity, Record
 from evidence.vocabulary import DIRECTIONS
@@ -115,20 +116,51 @@ class _Tally:
     flags: set[str] | None = None
     best: tuple[float, str, list[str]] = (-1.0, "", [])
 
-    def take(self, weight: float, sentence: str, r: ClauseReading) -> None:
+    def take(self, weight: float, sentence: str, r: ClauseReading, caveats: float | None = None) -> None:
+        """Count a clause's reading; ``caveats`` (default ``weight``) weighs its hedges and flags,
+        which qualify the whole sentence even when the clause is about something else."""
         self.for_ += weight * r.for_
         self.against += weight * r.against
         if self.flags is None:
             self.flags = set()
-        if weight >= 0.6:
+        caveats = weight if caveats is None else caveats
+        if caveats >= 0.6:
             self.flags |= r.flags
             self.hedges += r.hedges
-            self.findings += sum(1 for cue in r.cues if cue.split(" ")[0] not in _FLAG_WORDS)
             if "qualified" in r.flags or "partial" in r.flags:
-                self.qualified += weight
+                self.qualified += caveats
+        if weight >= 0.6:
+            self.findings += sum(1 for cue in r.cues if cue.split(" ")[0] not in _FLAG_WORDS)
         strength = weight * (abs(r.for_ - r.against) + 0.2 * len(r.flags)) + 0.01 * weight
         if strength > self.best[0]:
             self.best = (strength, sentence, r.cues)
+
+
+def _affirms(c: Concepts, sentence: str, weight: float) -> bool:
+    """A plain assertion about the claim: no negation, no open question, and either the claim's
+    outcome named or, on subject words alone, at least two of them and no hedge. One shared word
+    ("COVID-19") shows only that a sentence is about the same disease, and a hedged sentence
+    ("may", "could", "suggest") proposes rather than asserts."""
+    if weight < 1.0 or lx.NULL.search(sentence) or lx.NON_COMMITMENT.search(sentence) \
+            or lx.UNMEASURED.search(sentence) or sentence.rstrip().endswith("?"):
+        return False
+    if names_outcome(c, sentence):
+        return True
+    return len(c.topic & stems(sentence)) >= 2
+
+
+def _asides(c: Concepts, parts: list[str]) -> list[bool]:
+    """Which clauses of a sentence are about something else, beside a clause about the claim.
+
+    "improved depression, but suicidality did not differ": with outcome terms, a clause naming
+    another outcome beside one naming the claim's. Without them (a bare statement), a clause
+    sharing none of the claim's subject words beside one that does ("X is not associated with
+    the disease but is associated with age")."""
+    if c.outcome:
+        named = [names_outcome(c, part) for part in parts]
+        return [any(named) and not has and about_other_outcome(c, part) for part, has in zip(parts, named, strict=True)]
+    shared = [bool(c.topic & stems(part)) for part in parts]
+    return [any(shared) and not has for has in shared]
 
 
 def _read(claim: Claim, c: Concepts, shape: ClaimShape, text: str) -> tuple[_Tally, list[str]]:
@@ -146,16 +178,12 @@ def _read(claim: Claim, c: Concepts, shape: ClaimShape, text: str) -> tuple[_Tal
             weight *= 0.4
         if weight >= 0.6:
             relevant.append(sentence)
-            if weight >= 1.0 and not lx.NULL.search(sentence) and not lx.NON_COMMITMENT.search(sentence) \
-                    and not lx.UNMEASURED.search(sentence) and not sentence.rstrip().endswith("?"):
+            if _affirms(c, sentence, weight):
                 tally.affirmative = True
         parts = clauses(sentence)
-        named = [names_outcome(c, part) for part in parts]
-        for part, has in zip(parts, named, strict=True):
-            # "improved depression, but suicidality did not differ": the clause about another
-            # outcome barely counts when a clause of the same sentence names the claim's.
-            w = min(weight, 0.3) if any(named) and not has and about_other_outcome(c, part) else weight
-            tally.take(w, sentence, read_clause(part, shape, c))
+        for part, aside in zip(parts, _asides(c, parts), strict=True):
+            tally.take(min(weight, 0.3) if aside else weight, sentence, read_clause(part, shape, c),
+                       caveats=weight if aside and not c.outcome else None)
     return tally, relevant
 
 
@@ -253,7 +281,9 @@ def _decide(claim: Claim, tally: _Tally, magnitude: str | None, hedges: bool) ->
     conf = round(min(0.95, 0.45 + 0.45 * abs(margin) * min(1.0, mass / 3)), 2)
     if f and a and min(f, a) >= 0.6 * max(f, a):
         return "mixed", round(conf * 0.8, 2), f"it points both ways ({f:.1f} for, {a:.1f} against)"
-    if tally.hedges >= 4 and tally.hedges >= 2 * tally.findings and "by number" not in flags:
+    # A tentative claim ("X may reduce Y", "could X be a factor?") is met by a tentative finding.
+    tentative = bool(lx.HEDGE.search(claim.statement))
+    if tally.hedges >= 4 and tally.hedges >= 2 * tally.findings and "by number" not in flags and not tentative:
         return "mixed", 0.35, f"a tentative finding under heavy hedging ({tally.hedges:.0f} hedges)"
     if a > f and "underpowered" in flags and f > 0:
         return "mixed", 0.5, "a null result the study could not have detected (small, pilot or a trend)"

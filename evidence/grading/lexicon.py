@@ -137,7 +137,9 @@ NULL = re.compile(
     r"\b(?:evidence|data) (?:is|are|was|were|remain) insufficient\b|\bnot enough evidence\b|"
     r"\bnon-?replications?\b|\bfail(?:ed|ure)s? to replicate\b|\bdid not replicate\b|\bnot replicated\b|"
     # evaluative negatives: the finding is that it does not work, hold or matter
-    r"\bpoor(?:ly)?\b|\binsufficient\b|\binadequate(?:ly)?\b|\bdisappointing\b|\bunreliable\b|\binaccurate\b|"
+    # ("poor survival", "poor prognosis" are outcomes a study reports, not verdicts on it)
+    r"\bpoor(?:ly)?\b(?!\s+(?:overall )?(?:survival|prognosis|outcomes?|health|sleep|quality of life))|"
+    r"\binsufficient\b|\binadequate(?:ly)?\b|\bdisappointing\b|\bunreliable\b|\binaccurate\b|"
     r"\binappropriate\b|\blimited (?:value|role|use|utility|benefit|effect|usefulness|impact)\b|\btrivial\b|"
     r"\bnegligible\b|\bonly a minority\b|\brarely\b|\bquestionable\b|\bweak(?:ly)? (?:associated|correlated|"
     r"predict\w*)|"
@@ -298,7 +300,8 @@ RATHER_THAN = re.compile(
     r"(?:claims|reports|suggestions|the view)|refut(?:ing|es) (?:claims|reports|suggestions))\b[^,;.]*|"
     r"\((?:not|and not|rather than) [^)]*\)|\b\w+-induced\b", _I)
 NOT_ONLY = re.compile(r"\bnot only\b|\bno doubt\b|\bnot uncommon\b|\bnot unusual\b|\bnot negligible\b|"
-                      r"\bnot insignificant\b|\bnone the less\b|\bnonetheless\b|\bno less than\b", _I)
+                      r"\bnot insignificant\b|\bnone the less\b|\bnonetheless\b|\bno less than\b|"
+                      r"\bnot ?withstanding\b", _I)
 # Phrases that look like cues but are units or names: "diazepam-equivalent", "not-for-profit".
 DISCARD = re.compile(r"\b\w+-equivalents?\b|\bequivalent dose\b|\bnon-?profit\b|\bno\.\s*\d|\bno longer\b|"
                      r"\b(?:poorly|well|moderately) differentiated\b|\bnot (?:a )?(?:new|novel)\b|"

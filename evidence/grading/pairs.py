@@ -42,6 +42,8 @@ _LOWERS_HARM = re.compile(
     r"\b(?:reduc|lower|decreas|prevent|protect|cut|halv|attenuat|mitigat|alleviat|reliev|revers)\w*\b",
     re.IGNORECASE,
 )
+# "reducing the side effects": the safety word is the harm lowered, still a benefit claim.
+_LOWERED_HARM = re.compile(_LOWERS_HARM.pattern + r"\s+(?:\w+\s+){0,2}?(?:side[- ]effects?|adverse \w+)", re.IGNORECASE)
 _SAFETY_WORD = re.compile(r"\bsafe(?:ty|ly)?\b|\bunsafe\b|\bside[- ]effects?\b|\badverse\b|\btoler", re.IGNORECASE)
 
 
@@ -49,7 +51,7 @@ def statement_kind(statement: str) -> str:
     """"safety" when a free-text statement reads as a harm or safety claim, else "efficacy"."""
     if not _HARM_OR_SAFETY.search(statement):
         return "efficacy"
-    if _LOWERS_HARM.search(statement) and not _SAFETY_WORD.search(statement):
+    if _LOWERS_HARM.search(statement) and not _SAFETY_WORD.search(_LOWERED_HARM.sub(" ", statement)):
         return "efficacy"
     return "safety"
 

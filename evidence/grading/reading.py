@@ -38,7 +38,8 @@ def clauses(sentence: str) -> list[str]:
     "Despite A, B"; "A lowered pain with no functional improvement"."""
     sentence = re.sub(r"^(Despite|Although|Though|While|Whereas)\b([^,]{3,}),", r"\1\2;", sentence.strip(), flags=_I)
     parts = re.split(rf"(?:,|;|\s-)\s*(?={_CONTRAST}\b)|;\s+|\s+(?=whereas\b)|,\s+(?=and (?:the|no|not)\b)|"
-                     r"\s+(?=(?:with|but|and) no\b)|,\s+(?=so\b|thus\b|i\.e\.)", sentence, flags=_I)
+                     r"\s+(?=(?:with|but|and) no\b)|,\s+(?=so\b|thus\b|i\.e\.)|"
+                     r"\s+(?=but (?:is|are|was|were|has|have|had|it|they)\b)", sentence, flags=_I)
     return [p.strip() for p in parts if p and p.strip()] or [sentence]
 
 
@@ -126,7 +127,8 @@ def _null_scopes(text: str, c: Concepts) -> tuple[list[tuple[int, int]], list[st
         stop = re.search(rf"[,;:.]|\b{_CONTRAST}\b", text[m.end():], _I)
         if stop:
             end = m.end() + stop.start()
-        if re.search(r"\b(?:but|and)\s*$", text[max(0, m.start() - 5):m.start()], _I):
+        before = text[max(0, m.start() - 5):m.start()]
+        if m.group(0).lower().startswith("not") and re.search(r"\b(?:but|and)\s*$", before, _I):
             # "a subanaesthetic but not an anaesthetic dose increased...": the negation covers its own
             # few words, not the rest of the clause.
             short = re.match(r"(?:\S+\s+){0,4}\S+", text[m.start():])
@@ -293,6 +295,9 @@ _NOT_PREVENTED = re.compile(r"\b(?:did|does|could) not (?:prevent|block|abolish|
                             r"\bfailed to (?:prevent|block|abolish|reverse)\b", _I)
 
 
+_REPORTING = re.compile(r"show|demonstrat|confirm|support", _I)
+
+
 def _align(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: list[str], text: str,
            outcome_terms: tuple[str, ...] = (), outcome_named: bool = False, agents: tuple[str, ...] = ()) -> None:
     """Cues of the clause counted for or against, by what the claim asserts."""
@@ -342,9 +347,16 @@ def _align(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: list[str],
             r.add("against", 1.0, f'worse "{w}"')
         if adverse:
             r.flags.add("harms noted")
+        if nulls:
+            # "showed that X is not...", "we found no...": a reporting verb introduces the finding;
+            # beside a null it is no effect of its own.
+            effects = [e for e in effects if not _REPORTING.match(e)]
         if not (ups or downs or goods or bads):
             for e in effects + causal:
                 r.add("for", 0.8, f'effect "{e}"')
+
+
+_LIKE = re.compile(r"(?:equally|similar|comparable|equivalent|as (?:safe|effective|good) as|non-?inferior)\b", _I)
 
 
 def _align_harmless(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: list[str], text: str,
@@ -353,8 +365,9 @@ def _align_harmless(r: ClauseReading, shape: ClaimShape, stripped: str, nulls: l
     for h in _found(lx.HARMLESS, stripped):
         r.add("for", 1.5, f'harmless "{h}"')
     for n in nulls:
-        if lx.HARMLESS.search(n) and not lx.HARM.search(n):
-            r.add("against", 1.5, f'not harmless "{n}"')  # "is not safe", "not well tolerated"
+        if lx.HARMLESS.search(n) and not lx.HARM.search(n) and not _LIKE.match(n):
+            # "is not safe", "not well tolerated"; but "equally safe", "as safe as" are no negation
+            r.add("against", 1.5, f'not harmless "{n}"')
         else:
             r.add("for", 1.0, f'no effect "{n}"')
     for h in _found(lx.HARM, stripped) + harms:
