@@ -23,8 +23,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes import LoopbackServer
 
 __all__ = ["FakeChat", "Logged", "FAULTS"]
 
@@ -44,7 +46,7 @@ class Logged:
         return found.group(1) if found else ""
 
 
-class FakeChat:
+class FakeChat(LoopbackServer):
     """Context manager around the server; ``base_url`` ends in /v1."""
 
     def __init__(self, answers: dict[str, dict[str, Any] | str] | None = None, *,
@@ -56,8 +58,6 @@ class FakeChat:
         self.log: list[Logged] = []
         self._faults: list[str] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def inject(self, kind: str, times: int = 1) -> None:
         if kind not in FAULTS:
@@ -74,25 +74,8 @@ class FakeChat:
     def base_url(self) -> str:
         return self.origin + "/v1"
 
-    def start(self) -> FakeChat:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="FakeChat", daemon=True)
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeChat:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def _next_fault(self) -> str | None:
         with self._lock:

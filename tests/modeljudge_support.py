@@ -59,21 +59,6 @@ def conclusion(pmid: str) -> str:
     return STUDIES[pmid][2]
 
 
-class Clock:
-    """A clock that moves only when slept on: pacing and backoff are recorded, never waited for."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def fast_judge(base_url: str, *, key: str | None = KEY, model: str = MODEL, offline: bool = False,
                **kw: Any) -> ModelJudge:
     """A judge whose retries cost no time: injected sleep, no pacing, tiny timeouts (the real clock

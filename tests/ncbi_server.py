@@ -32,11 +32,13 @@ from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
+
+from tests.fakes import LoopbackServer
 
 __all__ = ["FakeRecord", "Fault", "LoggedRequest", "FakeNCBI", "load_records_from_files", "scaled_records",
            "EFETCH_HEAD", "FAULT_KINDS"]
@@ -94,7 +96,7 @@ def _bound(value: str, upper: bool) -> date:
     return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
 
 
-class FakeNCBI:
+class FakeNCBI(LoopbackServer):
     """Context manager around the server; ``url`` ends in '/'. See the module docstring."""
 
     def __init__(self, records: Iterable[FakeRecord] = (), topics: Mapping[str, Iterable[str]] | None = None, *,
@@ -118,8 +120,6 @@ class FakeNCBI:
         self._history: dict[str, dict[str, list[str]]] = {}
         self._arrivals: deque[float] = deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         for rec in records:
             self.add_record(rec)
         for key, pmids in (topics or {}).items():
@@ -155,26 +155,8 @@ class FakeNCBI:
         assert self._server is not None, "FakeNCBI is not started (use it as a context manager)"
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
 
-    def start(self) -> FakeNCBI:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="FakeNCBI", daemon=True)
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeNCBI:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_Handler,), {"fake": self})
 
     # -- protocol -------------------------------------------------------------------------
     def _admit(self, endpoint: str, method: str, params: dict[str, str]) -> tuple[Fault | None, bool]:

@@ -25,6 +25,7 @@ from evidence.pubmed.build import (
 )
 from evidence.pubmed.client import EMPTY_PUBMED_SET, EutilsClient, Pacer
 from evidence.pubmed.dates import parse_date_bound
+from tests.fakes import FakeClock
 from tests.ncbi_server import FakeNCBI, FakeRecord, Fault
 
 BASE = "https://example.test/eutils/"
@@ -219,19 +220,11 @@ class StubSession:
         return reply
 
 
-class FakeTime:
-    """clock + sleep: sleeping advances the clock, nothing really waits."""
+class FakeTime(FakeClock):
+    """clock + sleep: sleeping advances the clock, nothing really waits (from 1000 s, not 0)."""
 
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+    def __init__(self) -> None:
+        super().__init__(now=1000.0)
 
 
 def make_client(session, **kw) -> tuple[EutilsClient, FakeTime]:

@@ -33,6 +33,7 @@ from evidence.modeljudge.prompt import (
 )
 from evidence.pubmed.client import Pacer
 from evidence.settings import Settings
+from tests.fakes import FakeClock
 from tests.judge_server import FakeChat
 from tests.modeljudge_support import (
     CLAIM,
@@ -41,7 +42,6 @@ from tests.modeljudge_support import (
     OFF_TOPIC,
     ON_TOPIC,
     RECORDS,
-    Clock,
     answer,
     conclusion,
     fast_judge,
@@ -295,7 +295,7 @@ def test_unanswered_pairs_are_asked_again_on_the_next_run(chat, tmp_path):
 
 
 def test_requests_are_paced_and_capped_per_run(chat):
-    clock = Clock()
+    clock = FakeClock()
     client = ChatClient(chat.base_url, MODEL, KEY, pacer=Pacer(2.0, sleep=clock.sleep, clock=clock.clock),
                         max_requests=2, sleep=clock.sleep, clock=clock.clock, timeout=0.5)
     judge = ModelJudge(client)
