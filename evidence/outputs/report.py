@@ -123,6 +123,13 @@ def report_for(registry: Registry, cache: Cache, claim_ids: Sequence[str] = (), 
                         generated_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(), signoffs=states)
 
 
+def _direction_flags(study: Mapping[str, Any]) -> str:
+    """What follows a study's direction in the tables: " (RETRACTED)", and the judge unless the rules decided."""
+    flag = " (RETRACTED)" if study["retracted"] else ""
+    judge = study.get("direction_judge", "rules")
+    return flag + (f" ({judge})" if judge != "rules" else "")
+
+
 def _signoff_line(s: Mapping[str, Any]) -> str:
     """"Signed off by Ann on 2026-11-24: note" or, when stale, what changed since."""
     note = f": {s['note']}" if s.get("note") else ""
@@ -156,8 +163,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines += ["| # | PMID | Year | Design | Species | n | Direction | Reviewed by | Title |",
                       "|---|---|---|---|---|---|---|---|---|"]
             for s in c["studies"]:
-                flag = " (RETRACTED)" if s["retracted"] else ""
-                flag += f" ({s['direction_judge']})" if s.get("direction_judge", "rules") != "rules" else ""
+                flag = _direction_flags(s)
                 lines.append(
                     f"| {s.get('citation') or ''} | [{_md(s['pmid'])}]({pubmed_url(s['pmid'])}) | "
                     f"{_md(s['year'] or '')} | {_md(s['design'])} | {_md(s['species'])} | {_md(s['n'] or '')} | "
@@ -200,8 +206,7 @@ def render_html(report: Mapping[str, Any]) -> str:
                        "<th>Direction</th><th>Reviewed by</th><th>Title</th></tr>")
             for s in c["studies"]:
                 cls = ' class="retracted"' if s["retracted"] else ""
-                flag = " (RETRACTED)" if s["retracted"] else ""
-                flag += f" ({s['direction_judge']})" if s.get("direction_judge", "rules") != "rules" else ""
+                flag = _direction_flags(s)
                 out.append(
                     f"<tr{cls}><td>{e(str(s.get('citation') or ''))}</td>"
                     f'<td><a href="{e(pubmed_url(s["pmid"]))}">{e(s["pmid"])}</a></td>'
